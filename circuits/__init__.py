@@ -1,0 +1,36 @@
+"""The ansatz catalogue, installed as ``qhyper.circuits``: one circuit family per module,
+written once in a backend-neutral form.
+
+``qh.circuits.names()`` lists the families; ``qh.circuits.get(name, n_qubits=..., layers=...)``
+builds one. Families register themselves with :func:`register`.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+__all__ = ["get", "names", "register"]
+
+_FAMILIES: dict[str, Callable] = {}
+
+
+def register(name: str):
+    """Class decorator: make an ansatz family available as ``get(name, ...)``."""
+
+    def deco(factory):
+        _FAMILIES[name] = factory
+        return factory
+
+    return deco
+
+
+def names() -> list[str]:
+    """Registered ansatz families."""
+    return sorted(_FAMILIES)
+
+
+def get(name: str, **options):
+    """Build the ansatz family ``name`` with ``options`` (e.g. ``n_qubits``, ``layers``)."""
+    if name not in _FAMILIES:
+        known = ", ".join(names()) or "none registered yet"
+        raise ValueError(f"unknown ansatz {name!r}; available: {known}")
+    return _FAMILIES[name](**options)

@@ -1,0 +1,95 @@
+"""Input checks shared by the package: each names the problem and the fix, and runs before any work."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+DTYPE = torch.float64
+
+
+def as_bits(bits, n: int) -> torch.Tensor:
+    """Bitstrings as a float64 tensor [S, n] with entries exactly 0 or 1 (a single [n] row is promoted)."""
+    b = torch.as_tensor(np.asarray(bits) if not isinstance(bits, torch.Tensor) else bits)
+    if b.ndim == 1:
+        b = b.unsqueeze(0)
+    if b.ndim != 2 or b.shape[1] != n:
+        raise ValueError(
+            f"bits must have shape [S, {n}] (one row per network, one column per bit of the model); "
+            f"got shape {tuple(b.shape)}"
+        )
+    b = b.to(DTYPE)
+    if not torch.all((b == 0) | (b == 1)):
+        bad = b[(b != 0) & (b != 1)][:3].tolist()
+        raise ValueError(
+            f"bits must be 0 or 1 (bit 1 is weight +1, bit 0 is weight −1); found values such as {bad}. "
+            "If you have ±1 weights, pass (w + 1) / 2."
+        )
+    return b
+
+
+def as_features(X, width: int, name: str = "X") -> torch.Tensor:
+    """Inputs as a finite float64 tensor [N, width]."""
+    X = torch.as_tensor(np.asarray(X) if not isinstance(X, torch.Tensor) else X).to(DTYPE)
+    if X.ndim == 1 and width == 1:
+        X = X.unsqueeze(1)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array [N, {width}]; got shape {tuple(X.shape)}")
+    if X.shape[1] != width:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features but the model expects {width}; "
+            "build the model with layer_sizes[0] equal to the data's width"
+        )
+    if not torch.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or inf; clean or impute the data first")
+    return X
+
+
+def as_labels(y, n_classes: int, n: int) -> torch.Tensor:
+    """Integer class labels as a long tensor [n] with values in [0, n_classes)."""
+    arr = np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise ValueError(f"y must be a 1-D array of {n} labels (one per row of X); got shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).all():
+            raise ValueError("y contains NaN or inf; labels must be integers 0 … n_classes−1")
+        if not np.all(arr == np.round(arr)):
+            raise ValueError("y must hold integer class labels, not fractions")
+    elif arr.dtype.kind not in "iub":
+        raise ValueError(f"y must hold integer class labels; got dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+        raise ValueError(
+            f"labels must lie in 0 … {n_classes - 1} for a model with {n_classes} classes; "
+            f"found {sorted(set(arr[(arr < 0) | (arr >= n_classes)].tolist()))[:5]}. "
+            "Use layer_sizes[-1] = 1 for binary labels 0/1, or = number of classes."
+        )
+    return torch.from_numpy(arr)
+
+
+def check_table_fits(n: int, bytes_per_entry: int = 8, what: str = "loss_table()") -> None:
+    """Refuse a 2^n table that would not fit in memory, before allocating it."""
+    need = (2**n) * bytes_per_entry * 3  # the table plus working copies
+    avail = available_memory()
+    if n > 40 or need > 0.5 * avail:
+        raise MemoryError(
+            f"{what} needs 2^{n} entries (about {need / 2**30:.3g} GiB with working copies) but this "
+            f"machine has about {avail / 2**30:.3g} GiB available. Exact enumeration stops near "
+            "n = 30; for larger models score sampled networks with Evaluator.log_likelihood(bits) "
+            "and train from shots."
+        )
+
+
+def available_memory() -> int:
+    """Available physical memory in bytes (MemAvailable on Linux, else total pages)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import os
+
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

@@ -1,0 +1,189 @@
+"""Built-in data sets: all offline, deterministic given a seed, with train/test splits.
+
+``qh.datasets.names()`` lists them; ``qh.datasets.load(name, seed=0, **options)`` returns a
+:class:`Dataset`. Digit pairs are written ``digits{a}{b}_4x4`` or ``digits{a}{b}_8x8``
+(label 1 ↔ digit *b*), from scikit-learn's bundled 8×8 digits.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["Dataset", "load", "names", "bars_and_stripes_patterns"]
+
+
+@dataclass
+class Dataset:
+    """A classification task: float64 inputs, integer labels 0 … n_classes−1."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    name: str
+    description: str = ""
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        return int(max(self.y_train.max(), self.y_test.max())) + 1
+
+    def subsample(self, n_train: int, seed: int = 0) -> "Dataset":
+        """The same task with only ``n_train`` training points (stratified, seeded)."""
+        if not 1 <= n_train <= len(self.y_train):
+            raise ValueError(f"n_train must be in 1 … {len(self.y_train)}; got {n_train}")
+        from sklearn.model_selection import train_test_split
+
+        if n_train == len(self.y_train):
+            return self
+        idx, _ = train_test_split(np.arange(len(self.y_train)), train_size=n_train,
+                                  random_state=seed, stratify=_stratify(self.y_train, n_train))
+        return Dataset(self.X_train[idx], self.y_train[idx], self.X_test, self.y_test,
+                       f"{self.name}[n={n_train}]", self.description)
+
+    def __repr__(self) -> str:
+        return (f"Dataset({self.name!r}: {len(self.y_train)} train / {len(self.y_test)} test, "
+                f"{self.n_features} features, {self.n_classes} classes)")
+
+
+def _stratify(y, n):
+    counts = np.bincount(y)
+    return y if n >= len(counts) and counts.min() >= 2 else None
+
+
+def _split(X, y, test_fraction, seed, name, description) -> Dataset:
+    from sklearn.model_selection import train_test_split
+
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=test_fraction, random_state=seed,
+                                          stratify=_stratify(y, 2))
+    return Dataset(np.ascontiguousarray(Xtr, dtype=np.float64), ytr.astype(np.int64),
+                   np.ascontiguousarray(Xte, dtype=np.float64), yte.astype(np.int64), name, description)
+
+
+def gaussian_mixture(n_train: int = 10_000, n_test: int = 2_000, seed: int = 0) -> Dataset:
+    """The 2-D task of the original Quantum HyperNetworks paper.
+
+    Class 0 ~ N([−1, −2], 0.1·I); class 1 an equal mixture of N([−2, 1]), N([1, 1]),
+    N([2, −2]), each 0.1·I; classes equally likely.
+    """
+    rng = np.random.default_rng(seed)
+    n = n_train + n_test
+    y = rng.integers(0, 2, n)
+    centres1 = np.array([[-2.0, 1.0], [1.0, 1.0], [2.0, -2.0]])
+    mu = np.where(y[:, None] == 0, np.array([-1.0, -2.0]), centres1[rng.integers(0, 3, n)])
+    X = mu + np.sqrt(0.1) * rng.standard_normal((n, 2))
+    return Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], "gaussian_mixture",
+                   gaussian_mixture.__doc__.splitlines()[0])
+
+
+def digits_pair(a: int, b: int, size: int = 4, test_fraction: float = 0.3, seed: int = 0) -> Dataset:
+    """Digits *a* (label 0) vs *b* (label 1) of scikit-learn's 8×8 digits, pixels in [0, 1];
+    ``size=4`` average-pools 2×2 blocks to 4×4 (16 features)."""
+    from sklearn.datasets import load_digits
+
+    if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
+        raise ValueError(f"a digit pair needs two different digits 0–9; got {a}, {b}")
+    if size not in (4, 8):
+        raise ValueError(f"digit images come in 8×8 or pooled 4×4; got size={size}")
+    d = load_digits()
+    keep = (d.target == a) | (d.target == b)
+    img = d.images[keep] / 16.0
+    if size == 4:
+        img = img.reshape(-1, 4, 2, 4, 2).mean(axis=(2, 4))
+    X = img.reshape(len(img), -1)
+    y = (d.target[keep] == b).astype(np.int64)
+    return _split(X, y, test_fraction, seed, f"digits{a}{b}_{size}x{size}",
+                  f"digit {a} (label 0) vs {b} (label 1), {size}x{size} pixels in [0, 1]")
+
+
+def bars_and_stripes_patterns(rows: int = 3, cols: int = 3) -> np.ndarray:
+    """Every valid bars-and-stripes image as a 0/1 array [P, rows·cols] (row-major pixels);
+    3×3 gives 14 patterns (the all-0 and all-1 images are both bars and stripes)."""
+    stripes = [np.repeat(np.array(r)[:, None], cols, 1) for r in itertools.product((0, 1), repeat=rows)]
+    bars = [np.repeat(np.array(c)[None, :], rows, 0) for c in itertools.product((0, 1), repeat=cols)]
+    flat = {tuple(p.ravel()) for p in stripes + bars}
+    return np.array(sorted(flat), dtype=np.int64)
+
+
+def bars_and_stripes(rows: int = 3, cols: int = 3, n_train: int = 200, n_test: int = 200,
+                     flip: float = 0.1, seed: int = 0) -> Dataset:
+    """Classify noisy images as stripes (rows constant, label 0) or bars (columns constant,
+    label 1); each pixel of a clean pattern flips with probability ``flip``; pixels are ±1."""
+    if not 0 <= flip < 0.5:
+        raise ValueError(f"flip must be in [0, 0.5); got {flip}")
+    rng = np.random.default_rng(seed)
+    n = n_train + n_test
+    y = rng.integers(0, 2, n)
+    img = np.empty((n, rows, cols))
+    for i, label in enumerate(y):
+        while True:
+            if label == 0:
+                p = np.repeat(rng.integers(0, 2, rows)[:, None], cols, 1)
+            else:
+                p = np.repeat(rng.integers(0, 2, cols)[None, :], rows, 0)
+            if 0 < p.sum() < rows * cols:  # constant images are both: leave them out
+                break
+        img[i] = p
+    X = img.reshape(n, -1)
+    X = np.where(rng.random(X.shape) < flip, 1 - X, X) * 2.0 - 1.0
+    return Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], f"bars_and_stripes_{rows}x{cols}",
+                   "stripes (label 0) vs bars (label 1), noisy ±1 pixels")
+
+
+def moons(n_train: int = 200, n_test: int = 200, noise: float = 0.15, seed: int = 0) -> Dataset:
+    """scikit-learn's two interleaved half-moons, standardised."""
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n_train + n_test, noise=noise, random_state=seed)
+    X = (X - X.mean(0)) / X.std(0)
+    return Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], "moons", moons.__doc__)
+
+
+def xor(n_train: int = 200, n_test: int = 200, noise: float = 0.3, seed: int = 0) -> Dataset:
+    """Four Gaussian blobs at (±1, ±1); the label is 1 where the coordinates' signs differ."""
+    rng = np.random.default_rng(seed)
+    n = n_train + n_test
+    centres = rng.choice([-1.0, 1.0], size=(n, 2))
+    X = centres + noise * rng.standard_normal((n, 2))
+    y = (centres[:, 0] != centres[:, 1]).astype(np.int64)
+    return Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], "xor", xor.__doc__)
+
+
+_REGISTRY: dict[str, Callable[..., Dataset]] = {
+    "gaussian_mixture": gaussian_mixture,
+    "digits01_4x4": lambda **kw: digits_pair(0, 1, 4, **kw),
+    "digits37_4x4": lambda **kw: digits_pair(3, 7, 4, **kw),
+    "digits01_8x8": lambda **kw: digits_pair(0, 1, 8, **kw),
+    "bars_and_stripes": bars_and_stripes,
+    "moons": moons,
+    "xor": xor,
+}
+_DIGITS = re.compile(r"digits(\d)(\d)_(4|8)x\3$")
+
+
+def names() -> list[str]:
+    """Names accepted by :func:`load` (any ``digits{a}{b}_{4|8}x{4|8}`` pair works too)."""
+    return list(_REGISTRY)
+
+
+def register(name: str, factory: Callable[..., Dataset]) -> None:
+    """Add a data set factory under ``name``."""
+    _REGISTRY[name] = factory
+
+
+def load(name: str, seed: int = 0, **options) -> Dataset:
+    """The data set ``name`` (see :func:`names`), generated or split with ``seed``."""
+    if name in _REGISTRY:
+        return _REGISTRY[name](seed=seed, **options)
+    m = _DIGITS.match(name)
+    if m:
+        return digits_pair(int(m[1]), int(m[2]), int(m[3]), seed=seed, **options)
+    raise ValueError(f"unknown dataset {name!r}; available: {', '.join(names())} "
+                     "(or any digits{a}{b}_4x4 / digits{a}{b}_8x8 pair)")
