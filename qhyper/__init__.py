@@ -2,16 +2,41 @@
 
 A parameterised circuit is a *hypernetwork*: each measured bitstring is the set of ±1
 weights of a binary neural network. See the README for the quickstart.
+
+Heavy parts (circuits, simulators, trainers) load on first use, so ``import qhyper`` is quick.
 """
-from . import circuits
-from . import bitstrings
+from importlib import import_module
+
+from . import bitstrings, circuits
 from . import data as datasets
 from .bnn import BinaryMLP
 from .data import Dataset
 from .evaluate import Evaluator
 from .posterior import ExactPosterior
-from . import trainers
 
 __version__ = "0.1.0"
 
-__all__ = ["BinaryMLP", "Dataset", "Evaluator", "ExactPosterior", "circuits", "datasets", "__version__"]
+# name -> (module, attribute or None for the module itself)
+_LAZY = {
+    "trainers": ("qhyper.trainers", None),
+    "objectives": ("qhyper.objectives", None),
+    "hypernet": ("qhyper.hypernet", None),
+    "Hypernetwork": ("qhyper.hypernet", "Hypernetwork"),
+    "information": ("qhyper.information", None),
+    "pibinn": ("qhyper.pibinn", None),
+    "pib": ("qhyper.pib", None),
+    "compare": ("qhyper.compare", "compare"),
+}
+
+__all__ = ["BinaryMLP", "Dataset", "Evaluator", "ExactPosterior", "bitstrings", "circuits",
+           "datasets", "__version__", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = import_module(module)
+        value = value if attr is None else getattr(value, attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qhyper' has no attribute {name!r}")
