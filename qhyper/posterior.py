@@ -92,8 +92,13 @@ class ExactPosterior:
     def top(self, mass: float = 1 - 1e-6, max_networks: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
         """The most probable networks holding ``mass`` of the posterior (at most
         ``max_networks``): ``(bits [K, n], probs [K])``, probabilities renormalised."""
+        if not 0 < mass <= 1 or max_networks < 1:
+            raise ValueError(f"need 0 < mass <= 1 and max_networks >= 1; got {mass}, {max_networks}")
         order = torch.argsort(self.probs, descending=True)
-        k = int(torch.searchsorted(torch.cumsum(self.probs[order], 0), torch.tensor(mass, dtype=DTYPE))) + 1
+        if mass >= 1:
+            k = len(order)
+        else:
+            k = int(torch.searchsorted(torch.cumsum(self.probs[order], 0), torch.tensor(mass, dtype=DTYPE))) + 1
         idx = order[: max(1, min(k, max_networks, len(order)))]
         w = self.probs[idx]
         return index_to_bits(idx, self.n), w / w.sum()
