@@ -156,6 +156,16 @@ def xor(n_train: int = 200, n_test: int = 200, noise: float = 0.3, seed: int = 0
     return Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], "xor", xor.__doc__)
 
 
+def digits10(test_fraction: float = 0.3, seed: int = 0) -> Dataset:
+    """All ten classes of scikit-learn's 8×8 digits (1,797 images), pixels/16 in [0, 1], 64 features."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    X = d.images.reshape(len(d.images), -1) / 16.0
+    return _split(X, d.target, test_fraction, seed, "digits10_8x8",
+                  "ten digits 0-9 (label = digit), 8x8 pixels in [0, 1]")
+
+
 _REGISTRY: dict[str, Callable[..., Dataset]] = {
     "gaussian_mixture": gaussian_mixture,
     "digits01_4x4": lambda **kw: digits_pair(0, 1, 4, **kw),
@@ -164,6 +174,7 @@ _REGISTRY: dict[str, Callable[..., Dataset]] = {
     "bars_and_stripes": bars_and_stripes,
     "moons": moons,
     "xor": xor,
+    "digits10_8x8": digits10,
 }
 _DIGITS = re.compile(r"digits(\d)(\d)_(4|8)x\3$")
 
