@@ -1,1 +1,20 @@
-"""(being written)"""
+r"""Training objectives for quantum hypernetworks — they see probabilities or samples, never circuits.
+
+* :class:`MLE` — expected loss :math:`\mathbb{E}_q[L(b)]` (original Quantum HyperNetworks);
+* :class:`ELBO` — exact :math:`\mathbb{E}_q[\log p(D|w)] - \beta\,\mathrm{KL}(q\|p)` (simulators);
+* :class:`MMDSurrogateELBO` — :math:`\mathbb{E}_q[\log p(D|w)] - \lambda\,\mathrm{MMD}^2(q, p)`
+  from shots alone;
+* :class:`MMD` — match a set of bitstrings (Born machine).
+
+Kernels on bitstrings live in :mod:`qhyper.objectives.kernels`.
+"""
+from .base import Objective, ShotForm
+from .elbo import ELBO
+from .kernels import GaussianMixtureKernel, HammingKernel, IMQKernel, PolynomialKernel, default_bandwidths
+from .mle import MLE
+from .mmd import MMD, MMDSurrogateELBO, mmd2_exact, mmd2_unbiased
+from .task import Task
+
+__all__ = ["Objective", "ShotForm", "Task", "MLE", "ELBO", "MMDSurrogateELBO", "MMD",
+           "HammingKernel", "GaussianMixtureKernel", "IMQKernel", "PolynomialKernel",
+           "default_bandwidths", "mmd2_exact", "mmd2_unbiased"]

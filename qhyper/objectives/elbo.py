@@ -1,0 +1,77 @@
+r"""The exact evidence lower bound, for hypernetworks whose probabilities are known.
+
+.. math::
+    \mathrm{ELBO}_\beta(\theta) = \mathbb{E}_{q_\theta}[\log p(D|w)]
+        - \beta\,\mathrm{KL}(q_\theta\,\|\,p),
+    \qquad \mathrm{KL}(q\|p) = \sum_b q(b)\,\big(\log q(b) - \log p(b)\big).
+
+For the uniform prior :math:`\mathrm{KL} = n\log 2 - H(q)`. With
+:class:`~qhyper.ExactPosterior` (same prior and β),
+:math:`\log Z_\beta - \mathrm{ELBO}_\beta(q) = \beta\,\mathrm{KL}(q\,\|\,\pi_\beta) \ge 0`,
+:math:`\pi_\beta \propto p\,p(D|w)^{1/\beta}`; at β = 1, :math:`\log Z = \log p(D)`.
+
+The KL needs :math:`\log q_\theta`, so this objective has no shot form: on hardware use
+:class:`~qhyper.objectives.MMDSurrogateELBO`.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ..posterior import log_prior_table
+from .base import Objective, check_prior, prior_probs
+from .task import Task, check_data_size
+
+__all__ = ["ELBO"]
+
+_TINY = 1e-300  # q log q with a finite gradient where q underflows to 0
+
+
+def _positive_float(value, what):
+    v = float(value)
+    if not (math.isfinite(v) and v > 0):
+        raise ValueError(f"{what} must be finite and > 0; got {value!r}")
+    return v
+
+
+class ELBO(Objective):
+    r"""Maximise :math:`\mathbb{E}_q[\log p(D|w)] - \beta\,\mathrm{KL}(q\|p)` (the loss is −ELBO).
+
+    Args:
+        beta: weight of the KL term (> 0); 1 is Bayesian inference.
+        prior: ``"uniform"`` or Bernoulli probabilities p(b_j = 1) [n].
+        data_size: with a cost table *L*, the number of points *N* in
+            :math:`\log p(D|w) = -N\,L(w)`; ignored with an Evaluator.
+    """
+
+    name = "elbo"
+    value_name = "elbo"
+
+    def __init__(self, beta: float = 1.0, prior="uniform", data_size: int | None = None):
+        self.beta = _positive_float(beta, "beta")
+        self.prior = check_prior(prior)
+        self.data_size = check_data_size(data_size)
+        self._log_prior = None
+
+    def check(self, task: Task) -> None:
+        super().check(task)
+        prior_probs(self.prior, task.n)
+        if task.evaluator is None:
+            task._data_size(self.data_size)
+
+    def log_prior(self, n: int) -> torch.Tensor:
+        if self._log_prior is None or self._log_prior.shape[0] != 2**n:
+            self._log_prior = log_prior_table(n, self.prior)
+        return self._log_prior
+
+    def kl(self, probs: torch.Tensor, n: int) -> torch.Tensor:
+        r""":math:`\mathrm{KL}(q\|p)` of a probability vector (differentiable)."""
+        return (probs * (probs.clamp_min(_TINY).log() - self.log_prior(n))).sum()
+
+    def exact_loss(self, probs: torch.Tensor, task: Task) -> torch.Tensor:
+        expected_ll = probs @ task.log_likelihood_table(self.data_size)
+        return self.beta * self.kl(probs, task.n) - expected_ll
+
+    def value(self, loss: float) -> float:
+        return -loss

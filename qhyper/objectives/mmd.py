@@ -1,0 +1,159 @@
+r"""Maximum mean discrepancy: estimators, the MMD-surrogate ELBO and plain MMD matching.
+
+.. math::
+    \mathrm{MMD}^2_k(q, p) = \mathbb{E}_{x,x'\sim q}k(x,x') - 2\,\mathbb{E}_{x\sim q,y\sim p}k(x,y)
+        + \mathbb{E}_{y,y'\sim p}k(y,y')
+
+(Liu & Wang 2018, Eq. 1). From samples the unbiased estimate replaces the
+same-distribution expectations by U-statistics over pairs :math:`i \ne j`; from probability
+vectors it is the quadratic form :math:`(q-p)^\top K (q-p)`.
+
+* :class:`MMDSurrogateELBO` — the implicit-distribution ELBO,
+  :math:`\mathbb{E}_{q_\theta}[\log p(D|w)] - \lambda\,\mathrm{MMD}^2_k(q_\theta, p)`: every
+  term needs only circuit shots, prior samples and the log-likelihood of sampled networks,
+  so *n* is not limited by :math:`2^n`.
+* :class:`MMD` — :math:`\mathrm{MMD}^2_k(q_\theta, \hat p_{\text{data}})`: a Born machine
+  that matches a set of bitstrings.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from .._checks import DTYPE, as_bits
+from ..bitstrings import bits_to_index
+from .base import Objective, ShotForm, check_prior, prior_probs, prior_sampler
+from .kernels import GaussianMixtureKernel, HammingKernel
+from .task import Task, check_data_size
+
+__all__ = ["MMD", "MMDSurrogateELBO", "mmd2_unbiased", "mmd2_exact"]
+
+
+def mmd2_unbiased(x, y, kernel: HammingKernel) -> torch.Tensor:
+    """Unbiased MMD² between samples ``x`` [m, n] and ``y`` [r, n] (U-statistics, m, r ≥ 2)."""
+    x, y = torch.as_tensor(x, dtype=DTYPE), torch.as_tensor(y, dtype=DTYPE)
+    return kernel.mean_offdiagonal(x) - 2.0 * kernel.mean(x, y) + kernel.mean_offdiagonal(y)
+
+
+def mmd2_exact(q: torch.Tensor, p: torch.Tensor, kernel: HammingKernel) -> torch.Tensor:
+    r"""Exact :math:`(q-p)^\top K (q-p)` for probability vectors over all :math:`2^n` bitstrings."""
+    d = q - p
+    return kernel.quadratic(d, d)
+
+
+def _check_kernel(kernel) -> HammingKernel:
+    if kernel is None:
+        return GaussianMixtureKernel()
+    if not isinstance(kernel, HammingKernel):
+        raise TypeError(f"kernel must be a qhyper.objectives kernel (e.g. GaussianMixtureKernel); got {type(kernel).__name__}")
+    return kernel
+
+
+class MMDSurrogateELBO(Objective):
+    r"""Maximise :math:`\mathbb{E}_{q}[\log p(D|w)] - \lambda\,\mathrm{MMD}^2_k(q, p)` (loss = −that).
+
+    The log-likelihood is a sum over the *N* training points while MMD² ≤ 2, so λ of the
+    order of *N* is needed for the regulariser to matter.
+
+    Args:
+        lam: weight λ > 0 of the MMD term.
+        kernel: a Hamming kernel (default :class:`GaussianMixtureKernel` with the default
+            bandwidth rule).
+        prior: ``"uniform"`` or Bernoulli probabilities p(b_j = 1) [n].
+        data_size: with a cost table *L*, *N* in :math:`\log p(D|w) = -N\,L(w)`.
+    """
+
+    name = "mmd-elbo"
+    value_name = "surrogate_elbo"
+
+    def __init__(self, lam: float, kernel: HammingKernel | None = None, prior="uniform",
+                 data_size: int | None = None):
+        lam = float(lam)
+        if not (math.isfinite(lam) and lam > 0):
+            raise ValueError(f"lam must be finite and > 0; got {lam}")
+        self.lam = lam
+        self.kernel = _check_kernel(kernel)
+        self.prior = check_prior(prior)
+        self.data_size = check_data_size(data_size)
+
+    def check(self, task: Task) -> None:
+        super().check(task)
+        prior_probs(self.prior, task.n)
+        if task.evaluator is None:
+            task._data_size(self.data_size)
+
+    def prior_vector(self, n: int) -> torch.Tensor:
+        from ..posterior import log_prior_table
+
+        return log_prior_table(n, self.prior).exp()
+
+    def exact_loss(self, probs: torch.Tensor, task: Task) -> torch.Tensor:
+        expected_ll = probs @ task.log_likelihood_table(self.data_size)
+        return self.lam * mmd2_exact(probs, self.prior_vector(task.n), self.kernel) - expected_ll
+
+    def shot_form(self, task: Task) -> ShotForm:
+        data_size = self.data_size
+
+        def neg_ll(bits):
+            return -task.log_likelihood(bits, data_size)
+
+        return ShotForm(f=neg_ll, kernel=self.kernel, quad=self.lam, cross=-2.0 * self.lam,
+                        ref_quad=self.lam, reference=prior_sampler(prior_probs(self.prior, task.n)))
+
+    def value(self, loss: float) -> float:
+        return -loss
+
+
+class MMD(Objective):
+    r"""Minimise :math:`\mathrm{MMD}^2_k(q_\theta, \hat p)` to a set of target bitstrings.
+
+    :math:`\hat p` is the empirical distribution of ``target`` (repeated rows count more).
+    Needs no training data: ``trainer.fit(hypernet)``.
+
+    Args:
+        target: bitstrings [T, n] in {0, 1}.
+        kernel: a Hamming kernel (default :class:`GaussianMixtureKernel`).
+    """
+
+    name = "mmd"
+    value_name = "mmd2"
+    needs_data = False
+
+    def __init__(self, target, kernel: HammingKernel | None = None):
+        t = torch.as_tensor(np.asarray(target), dtype=DTYPE)
+        if t.ndim != 2 or t.shape[0] < 1:
+            raise ValueError(f"target must be bitstrings [T, n] with T ≥ 1; got shape {tuple(t.shape)}")
+        self.target = as_bits(t, t.shape[1])
+        self.kernel = _check_kernel(kernel)
+
+    def check(self, task: Task) -> None:
+        if self.target.shape[1] != task.n:
+            raise ValueError(
+                f"target bitstrings have {self.target.shape[1]} bits but the hypernetwork has "
+                f"{task.n} qubits; they must match"
+            )
+
+    def target_probs(self) -> torch.Tensor:
+        """The empirical target distribution over all 2^n bitstrings."""
+        n = self.target.shape[1]
+        counts = torch.bincount(bits_to_index(self.target), minlength=2**n).to(DTYPE)
+        return counts / counts.sum()
+
+    def exact_loss(self, probs: torch.Tensor, task: Task) -> torch.Tensor:
+        return mmd2_exact(probs, self.target_probs(), self.kernel)
+
+    def shot_form(self, task: Task) -> ShotForm:
+        target = self.target
+
+        def whole_set(m, generator):
+            return target
+
+        return ShotForm(kernel=self.kernel, quad=1.0, cross=-2.0, ref_quad=1.0,
+                        reference=whole_set, reference_is_fixed=True)
+
+    def in_target(self, bits) -> torch.Tensor:
+        """Whether each row of ``bits`` [S, n] is one of the target bitstrings: bool [S]."""
+        idx = bits_to_index(as_bits(bits, self.target.shape[1]))
+        return torch.isin(idx, bits_to_index(self.target))
