@@ -34,3 +34,8 @@ def get(name: str, **options):
         known = ", ".join(names()) or "none registered yet"
         raise ValueError(f"unknown ansatz {name!r}; available: {known}")
     return _FAMILIES[name](**options)
+
+
+# The families register themselves on import (light modules: no simulator is imported here).
+from . import brick, hardware_efficient, product  # noqa: E402,F401
+from .base import Ansatz, Gate  # noqa: E402,F401

@@ -1,0 +1,39 @@
+r"""``brick`` — the circuit of the original Quantum HyperNetworks code.
+
+Per layer :math:`l = 0 \dots L-1`:
+
+1. a CX brick on nearest-neighbour pairs :math:`(j, j+1)` with :math:`j \equiv l \pmod 2`
+   (even bonds on even layers, odd bonds on odd layers; control :math:`j`, target :math:`j+1`);
+2. :math:`R_Y(\theta_{l,0,j})` on every qubit :math:`j`;
+3. :math:`R_Z(\theta_{l,1,j})` on every qubit :math:`j`.
+
+Parameters: :math:`2 L n`, structured shape ``(L, 2, n)`` (layer, RY/RZ, qubit), flat index
+:math:`2nl + nk + j`. On :math:`|0\dots0\rangle` the first CX brick acts trivially and the
+last RZ layer does not change computational-basis probabilities (its gradient is zero); both
+are kept so the circuit is the published one. Initialisation: :math:`U[0, 2\pi)` as in the
+original code. (The original counts layers from 1 and so starts on the odd bonds; with two
+or more layers both orders give the same alternation after the trivial first brick, mirrored.)
+"""
+from __future__ import annotations
+
+from . import register
+from .base import Ansatz, Gate, _check_count
+
+__all__ = ["Brick"]
+
+
+@register("brick")
+class Brick(Ansatz):
+    """CX brick + RY + RZ per layer; ``layers`` ≥ 1 (``Brick(n_qubits=17, layers=4)``)."""
+
+    name = "brick"
+
+    def __init__(self, n_qubits: int, layers: int = 2):
+        n = _check_count(n_qubits, "n_qubits", 1)
+        self.layers = _check_count(layers, "layers", 1)
+        gates = []
+        for l in range(self.layers):
+            gates += [Gate("CX", (j, j + 1)) for j in range(l % 2, n - 1, 2)]
+            gates += [Gate("RY", (j,), 2 * n * l + j) for j in range(n)]
+            gates += [Gate("RZ", (j,), 2 * n * l + n + j) for j in range(n)]
+        super().__init__(n, gates, (self.layers, 2, n))

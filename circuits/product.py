@@ -1,0 +1,27 @@
+r"""``product`` — one :math:`R_Y(\theta_j)` per qubit, no entanglement.
+
+The independent-Bernoulli control: :math:`q_\theta(b) = \prod_j p_j^{b_j}(1-p_j)^{1-b_j}`
+with :math:`p_j = \sin^2(\theta_j/2)`. Parameters: :math:`n`, shape ``(n,)``.
+Initialisation: :math:`U[0, 2\pi)`. ``layers`` is accepted for a uniform call signature
+and must be 0 or 1 (depth 0 of the layered families).
+"""
+from __future__ import annotations
+
+from . import register
+from .base import Ansatz, Gate, _check_count
+
+__all__ = ["Product"]
+
+
+@register("product")
+class Product(Ansatz):
+    """Independent qubits: RY on each wire."""
+
+    name = "product"
+
+    def __init__(self, n_qubits: int, layers: int | None = None):
+        n = _check_count(n_qubits, "n_qubits", 1)
+        if layers not in (None, 0, 1):
+            raise ValueError(f"the product ansatz has a single RY layer; got layers={layers!r} (use 0, 1 or omit it)")
+        self.layers = 0
+        super().__init__(n, [Gate("RY", (j,), j) for j in range(n)], (n,))
