@@ -1,1 +1,11 @@
-"""(being written)"""
+"""Hypernetworks: parameterised circuits whose measured bitstrings are BNN weights.
+
+``Hypernetwork(ansatz, backend="torch" | "pennylane" | "qiskit", shots=None | int, seed=...)``
+— see :mod:`qhyper.hypernet.hypernetwork`. Backends live one per module
+(``torch_backend``, ``pennylane_backend``, ``qiskit_backend``); the torch statevector
+engine is :mod:`qhyper.hypernet.engine`.
+"""
+from .distribution import BornDistribution, ShotModeError
+from .hypernetwork import BACKENDS, Hypernetwork
+
+__all__ = ["Hypernetwork", "BornDistribution", "ShotModeError", "BACKENDS"]

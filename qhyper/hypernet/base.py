@@ -1,0 +1,69 @@
+r"""What every simulator backend of a :class:`~qhyper.hypernet.Hypernetwork` provides.
+
+A backend turns rows of circuit parameters ``thetas`` [B, P] into
+
+* ``probs(thetas)`` — Born probabilities [B, 2^n] in the package's big-endian index order,
+  differentiable w.r.t. ``thetas`` (exact mode only);
+* ``sample(thetas, shots, seed)`` — measured bits, float64 [B, shots, n], all rows in one
+  simulator call (shot mode); ``sample_exact`` draws them from ``probs`` (exact mode).
+
+Backends know nothing about objectives; the :class:`Hypernetwork` checks inputs, derives
+seeds and enforces the shot-mode rule before calling them.
+"""
+from __future__ import annotations
+
+import torch
+
+from .._checks import available_memory
+from ..bitstrings import index_to_bits
+from .engine import sample_indices
+
+__all__ = ["Backend", "check_statevector_fits"]
+
+
+class Backend:
+    """Base class; subclasses set ``name`` and implement :meth:`probs` and :meth:`sample`."""
+
+    name = "backend"
+    #: whether the backend can return probabilities at all (False for sampling-only methods)
+    exact_capable = True
+
+    def __init__(self, ansatz, shots: int | None):
+        self.ansatz = ansatz
+        self.n = ansatz.n_qubits
+        self.shots = shots
+
+    def probs(self, thetas: torch.Tensor) -> torch.Tensor:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def sample(self, thetas: torch.Tensor, shots: int, seed: int) -> torch.Tensor:
+        """Shot-mode sampling; by default the same as :meth:`sample_exact`."""
+        return self.sample_exact(thetas, shots, seed)
+
+    def sample_exact(self, thetas: torch.Tensor, shots: int, seed: int) -> torch.Tensor:
+        """Sample from the exact probabilities by inverse CDF, rows in chunks of ≤ 2^24 amplitudes."""
+        gen = torch.Generator().manual_seed(int(seed))
+        rows = max(1, 2**24 // 2**self.n)
+        out = []
+        with torch.no_grad():
+            for start in range(0, thetas.shape[0], rows):
+                q = self.probs(thetas[start:start + rows])
+                out.append(index_to_bits(sample_indices(q, shots, gen), self.n))
+        return torch.cat(out)
+
+    def describe(self) -> str:
+        return self.name
+
+
+def check_statevector_fits(n: int, bytes_per_amplitude: int, what: str, fix: str) -> None:
+    """Refuse a 2^n statevector simulation that would not fit in memory, before allocating.
+
+    Budget: the state and about five working copies (gradients, probabilities, buffers).
+    """
+    need = (2**n) * bytes_per_amplitude * 6
+    avail = available_memory()
+    if n > 40 or need > 0.5 * avail:
+        raise MemoryError(
+            f"{what} on {n} qubits needs about {need / 2**30:.3g} GiB (2^{n} amplitudes and working "
+            f"copies) but about {avail / 2**30:.3g} GiB is available. {fix}"
+        )

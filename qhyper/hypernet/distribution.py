@@ -1,0 +1,93 @@
+r"""The Born-machine distribution of a hypernetwork, in the style of ``torch.distributions``.
+
+:math:`q_\theta(b) = |\langle b|U(\theta)|0\dots0\rangle|^2` over bitstrings
+:math:`b\in\{0,1\}^n`, indexed big-endian (bit 0 most significant, see
+:mod:`qhyper.bitstrings`).
+
+In **exact mode** :meth:`BornDistribution.probs` is the whole vector, differentiable w.r.t.
+the hypernetwork's θ; :meth:`~BornDistribution.log_prob` and
+:meth:`~BornDistribution.entropy` follow from it. In **shot mode** only samples exist —
+as on hardware — and those three methods raise :class:`ShotModeError`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .._checks import as_bits, check_table_fits
+from ..bitstrings import all_bits, bits_to_index
+
+__all__ = ["BornDistribution", "ShotModeError"]
+
+
+class ShotModeError(RuntimeError):
+    """Raised when a shot-mode hypernetwork is asked for probabilities."""
+
+
+class BornDistribution:
+    """Distribution of the bitstrings measured from ``hypernet`` at parameters ``theta`` [P]."""
+
+    def __init__(self, hypernet, theta: torch.Tensor):
+        self.hypernet = hypernet
+        self.theta = theta
+        self._probs: torch.Tensor | None = None
+
+    @property
+    def num_bits(self) -> int:
+        """Number of bits n of each sample (= qubits)."""
+        return self.hypernet.num_qubits
+
+    def _require_exact(self, what: str) -> None:
+        if self.hypernet.shots is not None:
+            raise ShotModeError(
+                f"{what} is not available in shot mode (shots={self.hypernet.shots}): shot mode models "
+                "hardware, where only measured samples exist. Use sample(k) / hypernet.sample_at(...), "
+                "or build the Hypernetwork with shots=None for exact probabilities on a simulator."
+            )
+
+    def probs(self) -> torch.Tensor:
+        r"""Probability vector :math:`q_\theta` [2^n], differentiable w.r.t. θ (exact mode)."""
+        self._require_exact("probs()")
+        if self._probs is None:
+            self._probs = self.hypernet.probs_at(self.theta[None])[0]
+        return self._probs
+
+    def log_prob(self, bits) -> torch.Tensor:
+        r""":math:`\log q_\theta(b)` [S] for bits [S, n] (a single [n] row is promoted); −inf where q = 0."""
+        self._require_exact("log_prob()")
+        b = as_bits(bits, self.num_bits)
+        return torch.log(self.probs()[bits_to_index(b)])
+
+    def entropy(self) -> torch.Tensor:
+        r"""Shannon entropy in nats, :math:`H(q) = -\sum_b q(b)\log q(b)` (with 0 log 0 = 0)."""
+        self._require_exact("entropy()")
+        q = self.probs()
+        return -torch.special.xlogy(q, q).sum()
+
+    def sample(self, k: int, generator=None) -> torch.Tensor:
+        """``k`` bitstrings, float64 [k, n]. ``generator``: int seed, numpy or torch Generator,
+        or None (the hypernetwork's master generator draws a fresh seed)."""
+        return self.hypernet.sample_at(self.theta.detach()[None], k, seed=_seed_from(generator))[0]
+
+    def enumerate_support(self) -> torch.Tensor:
+        """All 2^n bitstrings in index order, float64 [2^n, n]."""
+        check_table_fits(self.num_bits, bytes_per_entry=8 * self.num_bits, what="enumerate_support()")
+        return all_bits(self.num_bits)
+
+    def __repr__(self) -> str:
+        mode = "exact" if self.hypernet.shots is None else f"shots={self.hypernet.shots}"
+        return f"BornDistribution(num_bits={self.num_bits}, {mode})"
+
+
+def _seed_from(generator) -> int | None:
+    """A sampler seed from an int, numpy Generator or torch Generator (None: let the caller draw)."""
+    if generator is None:
+        return None
+    if isinstance(generator, torch.Generator):
+        return int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+    if isinstance(generator, np.random.Generator):
+        return int(generator.integers(2**31 - 1))
+    if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
+        return int(generator)
+    raise TypeError(f"generator must be an int, numpy.random.Generator, torch.Generator or None; got "
+                    f"{type(generator).__name__}")

@@ -1,0 +1,202 @@
+r"""``Hypernetwork``: a parameterised circuit whose measured bitstrings are BNN weights.
+
+.. code-block:: python
+
+    ansatz = qh.circuits.get("brick", n_qubits=model.num_bits, layers=2)
+    hn = qh.Hypernetwork(ansatz)                        # exact mode, torch engine
+    q = hn.distribution().probs()                       # [2^n], differentiable w.r.t. hn.theta
+    hn_hw = qh.Hypernetwork(ansatz, backend="qiskit", shots=1024, seed=0)
+    bits = hn_hw.sample_at(thetas, shots=256)           # [B, 256, n], one Aer call
+
+**Backends** (``backend=``): ``"torch"`` (default; qhyper's statevector engine, measured the
+fastest exact objective + gradient step, see ``benchmarks/exact_step.py``), ``"pennylane"``
+(``device="default.qubit"`` backprop or ``"lightning.qubit"``) and ``"qiskit"`` (Aer,
+``method="statevector"`` or, for sampling only, ``"matrix_product_state"``). All give the
+same probability vector for the same θ, in the package's big-endian index order.
+
+**Modes.** ``shots=None``: exact — probabilities, log-probabilities and entropy are
+available and differentiable. ``shots=int``: hardware-like — only samples exist;
+asking for probabilities raises :class:`~qhyper.hypernet.ShotModeError`.
+
+**Seeds.** ``seed`` (int, ``numpy.random.Generator`` or None) seeds a master generator. It
+draws the initial θ and a fresh sampler seed for every sampling call without an explicit
+``seed``, so successive calls give independent shots while the whole run is reproducible.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import circuits
+from ..circuits.base import Ansatz
+from .distribution import BornDistribution, ShotModeError
+
+__all__ = ["Hypernetwork", "BACKENDS"]
+
+BACKENDS = ("torch", "pennylane", "qiskit")
+
+
+def _make_backend(name: str, ansatz, shots, options):
+    if name == "torch":
+        from .torch_backend import TorchBackend as cls
+    elif name == "pennylane":
+        from .pennylane_backend import PennyLaneBackend as cls
+    else:
+        from .qiskit_backend import QiskitBackend as cls
+    try:
+        return cls(ansatz, shots, **options)
+    except TypeError as err:
+        if "unexpected keyword" in str(err):
+            raise ValueError(f"backend {name!r} does not take option(s) {sorted(options)}: {err}") from None
+        raise
+
+
+class Hypernetwork(nn.Module):
+    r"""Circuit ``ansatz`` with trainable angles ``theta`` (``nn.Parameter``, float64 [P]).
+
+    Args:
+        ansatz: an :class:`~qhyper.circuits.Ansatz` (``qh.circuits.get(name, n_qubits=..., layers=...)``).
+        backend: ``"torch"`` | ``"pennylane"`` | ``"qiskit"``.
+        shots: None (exact mode) or a positive int (shot mode: the default shots of :meth:`sample`).
+        seed: int, ``numpy.random.Generator`` or None — the master generator.
+        init: initial θ [P]; default ``ansatz.init_params`` drawn from the master generator.
+        **backend_options: ``device=`` (pennylane), ``method=`` and Aer options (qiskit),
+            ``block=`` (torch).
+    """
+
+    def __init__(self, ansatz: Ansatz, backend: str = "torch", shots: int | None = None, seed=None,
+                 init=None, **backend_options):
+        super().__init__()
+        if isinstance(ansatz, str):
+            raise TypeError(
+                f"Hypernetwork takes an ansatz object, not the name {ansatz!r}: build it with "
+                f"qh.circuits.get({ansatz!r}, n_qubits=..., layers=...) or use Hypernetwork.for_model(model)"
+            )
+        if not isinstance(ansatz, Ansatz):
+            raise TypeError(f"ansatz must be a qhyper.circuits Ansatz; got {type(ansatz).__name__}")
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}")
+        if shots is not None:
+            shots = _check_shots(shots)
+        self.ansatz = ansatz
+        self.shots = shots
+        self.backend_name = backend
+        self._rng = np.random.default_rng(seed)
+        self.backend = _make_backend(backend, ansatz, shots, backend_options)
+        theta = ansatz.init_params(self._rng) if init is None else ansatz.check_theta(init)
+        self.theta = nn.Parameter(theta.detach().clone().to(torch.float64))
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def for_model(cls, model, ansatz="brick", layers: int = 2, **kwargs) -> "Hypernetwork":
+        """A hypernetwork with one qubit per bit of ``model`` (a BNN or an Evaluator).
+
+        ``ansatz`` is a family name (built with ``layers``) or an Ansatz whose qubit count
+        must equal ``model.num_bits``. Other keyword arguments go to the constructor.
+        """
+        n = _num_bits(model)
+        if isinstance(ansatz, str):
+            ansatz = circuits.get(ansatz, n_qubits=n, layers=layers)
+        hn = cls(ansatz, **kwargs)
+        hn.check_num_bits(n, "the model")
+        return hn
+
+    def check_num_bits(self, n: int, what: str = "the model") -> None:
+        """Raise if ``n`` (bits of a model or length of a cost table's bitstrings) ≠ qubits."""
+        if int(n) != self.num_qubits:
+            raise ValueError(
+                f"{what} has {n} bits but the hypernetwork has {self.num_qubits} qubits (one qubit per bit); "
+                f"build it with qh.circuits.get(name, n_qubits={n}, ...) or Hypernetwork.for_model(model)"
+            )
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def num_qubits(self) -> int:
+        return self.ansatz.n_qubits
+
+    @property
+    def num_params(self) -> int:
+        return self.ansatz.num_params
+
+    @property
+    def exact(self) -> bool:
+        """True in exact mode (``shots is None``)."""
+        return self.shots is None
+
+    def next_seed(self) -> int:
+        """A fresh sampler seed from the master generator."""
+        return int(self._rng.integers(2**31 - 1))
+
+    # ------------------------------------------------------------------ exact mode
+    def distribution(self) -> BornDistribution:
+        """The Born distribution at the current θ (probabilities differentiable in exact mode)."""
+        return BornDistribution(self, self.theta)
+
+    def forward(self) -> torch.Tensor:
+        """Exact probability vector [2^n] at the current θ (same as ``distribution().probs()``)."""
+        return self.distribution().probs()
+
+    def probs_at(self, thetas) -> torch.Tensor:
+        """Exact probabilities [B, 2^n] at parameter rows ``thetas`` [B, P] (differentiable)."""
+        if self.shots is not None:
+            raise ShotModeError(
+                f"probabilities are not available in shot mode (shots={self.shots}): shot mode models hardware, "
+                "where only samples exist. Use sample_at(...), or shots=None for exact mode."
+            )
+        return self.backend.probs(self._rows(thetas))
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, k: int | None = None, seed=None) -> torch.Tensor:
+        """``k`` bitstrings at the current θ, float64 [k, n] (``k`` defaults to ``shots``)."""
+        if k is None:
+            if self.shots is None:
+                raise ValueError("sample() needs k in exact mode (no default shot count)")
+            k = self.shots
+        return self.sample_at(self.theta.detach()[None], k, seed=seed)[0]
+
+    def sample_at(self, thetas, shots: int, seed=None) -> torch.Tensor:
+        """Bits float64 [B, shots, n] at parameter rows ``thetas`` [B, P], in one backend call.
+
+        Exact mode samples from the statevector; shot mode runs the backend's sampler (Aer
+        SamplerV2 with one PUB, or one broadcast ``qml.sample`` QNode call). ``seed`` fixes
+        this call's shots; None draws a fresh seed from the master generator.
+        """
+        rows = self._rows(thetas).detach()
+        shots = _check_shots(shots)
+        seed = self.next_seed() if seed is None else int(seed)
+        if self.shots is None:
+            return self.backend.sample_exact(rows, shots, seed)
+        return self.backend.sample(rows, shots, seed)
+
+    # ------------------------------------------------------------------ helpers
+    def _rows(self, thetas) -> torch.Tensor:
+        t = thetas if isinstance(thetas, torch.Tensor) else torch.as_tensor(np.asarray(thetas))
+        if t.ndim == 1:
+            t = t[None]
+        if t.ndim != 2 or t.shape[1] != self.num_params:
+            raise ValueError(f"thetas must have shape [B, {self.num_params}] (one row of circuit parameters per "
+                             f"setting); got {tuple(t.shape)}")
+        if t.dtype != torch.float64:
+            t = t.to(torch.float64)
+        if not torch.isfinite(t.detach()).all():
+            raise ValueError("circuit parameters contain NaN or inf; lower the learning rate or check the objective")
+        return t
+
+    def extra_repr(self) -> str:
+        mode = "exact" if self.shots is None else f"shots={self.shots}"
+        return f"{self.ansatz!r}, backend={self.backend.describe()}, {mode}"
+
+
+def _check_shots(shots) -> int:
+    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots <= 0:
+        raise ValueError(f"shots must be a positive integer (or None for exact mode); got {shots!r}")
+    return int(shots)
+
+
+def _num_bits(model) -> int:
+    for obj in (model, getattr(model, "model", None)):
+        if obj is not None and hasattr(obj, "num_bits"):
+            return int(obj.num_bits)
+    raise TypeError(f"for_model needs a model with num_bits (e.g. qh.BinaryMLP) or an Evaluator; got "
+                    f"{type(model).__name__}")
