@@ -1,0 +1,323 @@
+r"""QHN — train a quantum hypernetwork with an objective and a gradient estimator.
+
+The trainer composes three independent parts: a
+:class:`~qhyper.Hypernetwork` (the circuit and its backend), an objective from
+:mod:`qhyper.objectives` and a gradient estimator:
+
+* ``"backprop"`` — exact mode (``shots=None``): autograd through ``distribution().probs()``;
+  works for every objective, with Adam or L-BFGS;
+* ``"parameter-shift"`` — unbiased shot gradients from the :math:`2P+1` shifted circuits
+  (Liu & Wang 2018), for objectives with a shot form (MLE, MMD-surrogate ELBO, MMD);
+* ``"spsa"`` — two perturbed circuits per step (Spall 1992), the cheap option for many
+  parameters.
+
+``gradient="auto"`` picks backprop for exact hypernetworks and parameter-shift otherwise.
+Shot estimators call ``hypernet.sample_at`` once per step with a fresh seed drawn from the
+trainer's master generator, and never read probabilities.
+
+Example:
+    >>> ev = qh.Evaluator.from_dataset(qh.BinaryMLP([16, 1]), qh.datasets.load("digits01_4x4"))
+    >>> hn = qh.Hypernetwork(qh.circuits.get("brick", n_qubits=17, layers=4))
+    >>> res = qh.trainers.QHN(qh.objectives.MLE(), optimizer="lbfgs", steps=300, seed=0).fit(hn, ev)
+    >>> res.metrics["p_best"]
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .._checks import DTYPE
+from ..bitstrings import bits_to_index, index_to_bits
+from ..objectives import MLE
+from ..objectives.base import Objective, unique_apply
+from ..objectives.task import Task
+from ..gradients import SPSA, ParameterShift
+from .result import TrainResult, network_metrics
+
+__all__ = ["QHN"]
+
+OPTIMIZERS = ("adam", "lbfgs")
+GRADIENTS = ("auto", "backprop", "parameter-shift", "spsa")
+
+
+def _count(value, what, minimum=1, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{what} must be an integer ≥ {minimum}; got {value!r}")
+    return int(value)
+
+
+class QHN:
+    """Quantum-hypernetwork trainer.
+
+    Args:
+        objective: an :class:`~qhyper.objectives.Objective` (default :class:`MLE`).
+        optimizer: ``"adam"`` or ``"lbfgs"`` (L-BFGS with strong-Wolfe line search; exact
+            gradients only, ``steps`` is its iteration budget).
+        steps: optimisation steps per restart.
+        lr: learning rate (default 0.05 for Adam, 1 for L-BFGS).
+        restarts: random initialisations; the one with the best final objective is kept.
+        gradient: ``"auto"``, ``"backprop"``, ``"parameter-shift"`` or ``"spsa"``.
+        shots_per_step: samples per circuit for shot estimators (default: the
+            hypernetwork's ``shots``).
+        final_shots: samples drawn at the end (shot mode) to score the result.
+        spsa: an :class:`~qhyper.gradients.SPSA` with non-default settings.
+        seed: master seed: initial angles, sampler seeds, SPSA directions, prior samples.
+        progress: show a tqdm progress bar.
+    """
+
+    def __init__(self, objective: Objective | None = None, optimizer: str = "adam", steps: int = 200,
+                 lr: float | None = None, restarts: int = 1, gradient: str = "auto",
+                 shots_per_step: int | None = None, final_shots: int = 4096, spsa: SPSA | None = None,
+                 seed: int | None = 0, progress: bool = True):
+        self.objective = MLE() if objective is None else objective
+        if not isinstance(self.objective, Objective):
+            raise TypeError(f"objective must be a qhyper.objectives objective (e.g. MLE()); got {type(objective).__name__}")
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {optimizer!r}; choose from {OPTIMIZERS}")
+        if gradient not in GRADIENTS:
+            raise ValueError(f"unknown gradient {gradient!r}; choose from {GRADIENTS}")
+        if optimizer == "lbfgs" and gradient in ("parameter-shift", "spsa"):
+            raise ValueError("L-BFGS needs exact gradients (gradient='backprop'); use optimizer='adam' with shots")
+        self.optimizer, self.gradient = optimizer, gradient
+        self.steps = _count(steps, "steps")
+        self.restarts = _count(restarts, "restarts")
+        self.shots_per_step = _count(shots_per_step, "shots_per_step", allow_none=True)
+        self.final_shots = _count(final_shots, "final_shots", minimum=2)
+        lr = (1.0 if optimizer == "lbfgs" else 0.05) if lr is None else float(lr)
+        if not (math.isfinite(lr) and lr > 0):
+            raise ValueError(f"lr must be finite and > 0; got {lr}")
+        self.lr = lr
+        if spsa is not None and not isinstance(spsa, SPSA):
+            raise TypeError(f"spsa must be a qhyper.gradients.SPSA; got {type(spsa).__name__}")
+        self.spsa = spsa or SPSA()
+        self.seed = seed
+        self.progress = bool(progress)
+
+    # ------------------------------------------------------------------ setup
+    def _plan(self, hypernet, data):
+        n = int(hypernet.num_qubits)
+        task = Task(data, num_bits=n)
+        if task.n != n:
+            what = "evaluator's model" if task.evaluator is not None else "cost table"
+            raise ValueError(f"the {what} has {task.n} bits but the hypernetwork has {n} qubits; they must match")
+        self.objective.check(task)
+        exact = hypernet.shots is None
+        gradient = self.gradient if self.gradient != "auto" else ("backprop" if exact else "parameter-shift")
+        if gradient == "backprop" and not exact:
+            raise ValueError("gradient='backprop' needs an exact hypernetwork (shots=None); "
+                             "in shot mode use 'parameter-shift' or 'spsa'")
+        if self.optimizer == "lbfgs" and gradient != "backprop":
+            raise ValueError("L-BFGS needs exact gradients: use an exact hypernetwork or optimizer='adam'")
+        shots = None
+        form = None
+        if gradient != "backprop":
+            shots = self.shots_per_step or hypernet.shots
+            if shots is None:
+                raise ValueError(f"gradient={gradient!r} samples the circuit: set shots_per_step (or the hypernetwork's shots)")
+            form = self.objective.shot_form(task)
+        return task, gradient, shots, form
+
+    # ------------------------------------------------------------------ training
+    def fit(self, hypernet, data=None, test=None) -> TrainResult:
+        """Train ``hypernet`` on ``data`` (an Evaluator, a cost table [2^n], or ``None`` for
+        data-free objectives such as MMD); ``test=(X, y)`` overrides the evaluator's test split."""
+        task, gradient, shots, form = self._plan(hypernet, data)
+        start = time.perf_counter()
+        master = np.random.default_rng(self.seed)
+        estimator = {"parameter-shift": ParameterShift(), "spsa": self.spsa}.get(gradient)
+        counter = _Counter(form, task)
+        runs, interrupted = [], False
+        bar = tqdm(total=self.restarts * self.steps, disable=not self.progress,
+                   desc=f"QHN {self.objective.name}", leave=False)
+        try:
+            for r in range(self.restarts):
+                theta0 = hypernet.ansatz.init_params(int(master.integers(2**63 - 1)))
+                with torch.no_grad():
+                    hypernet.theta.copy_(torch.as_tensor(theta0, dtype=DTYPE))
+                history = {"objective": [], "expected_loss": []} | ({"entropy": []} if gradient == "backprop" else {})
+                runs.append({"history": history})
+                if gradient == "backprop":
+                    self._run_exact(hypernet, task, history, bar)
+                else:
+                    self._run_shots(hypernet, counter, estimator, shots, master, history, bar)
+                runs[-1].update(self._score(hypernet, task, counter, master))
+        except KeyboardInterrupt:
+            interrupted = True
+            if runs and "objective" not in runs[-1]:
+                runs[-1].update(self._score(hypernet, task, counter, master))
+        finally:
+            bar.close()
+        if not runs:  # interrupted before the first restart began
+            runs.append({"history": {}, **self._score(hypernet, task, counter, master)})
+        return self._result(hypernet, task, runs, gradient, shots, counter, test, interrupted,
+                            time.perf_counter() - start)
+
+    def _run_exact(self, hypernet, task, history, bar):
+        theta = hypernet.theta
+        table = task.loss_table() if task.has_data else None
+
+        def closure():
+            opt.zero_grad()
+            probs = hypernet.distribution().probs()
+            loss = self.objective.exact_loss(probs, task)
+            loss.backward()
+            q = probs.detach()
+            history["objective"].append(self.objective.value(float(loss.detach())))
+            history["expected_loss"].append(float(q @ table) if table is not None else math.nan)
+            history["entropy"].append(_entropy(q))
+            bar.update(1)
+            return loss
+
+        if self.optimizer == "lbfgs":
+            opt = torch.optim.LBFGS([theta], lr=self.lr, max_iter=self.steps, max_eval=self.steps,
+                                    tolerance_grad=1e-7, tolerance_change=1e-12,
+                                    line_search_fn="strong_wolfe")
+            opt.step(closure)
+        else:
+            opt = torch.optim.Adam([theta], lr=self.lr)
+            for _ in range(self.steps):
+                closure()
+                opt.step()
+
+    def _run_shots(self, hypernet, counter, estimator, shots, master, history, bar):
+        theta = hypernet.theta
+        opt = torch.optim.Adam([theta], lr=self.lr)
+        for step in range(self.steps):
+            seed = int(master.integers(2**63 - 1))
+            gen = torch.Generator().manual_seed(int(master.integers(2**63 - 1)))
+            est = estimator(hypernet, counter.form, theta.detach().clone(), shots, seed, gen, step)
+            opt.zero_grad()
+            theta.grad = est.grad.to(theta.dtype)
+            opt.step()
+            history["objective"].append(self.objective.value(est.loss))
+            history["expected_loss"].append(counter.mean_loss(est.samples))
+            bar.update(1)
+
+    # ------------------------------------------------------------------ scoring
+    def _score(self, hypernet, task, counter, master):
+        """Final objective of the current θ (exact, or from ``final_shots`` fresh samples)."""
+        theta = hypernet.theta.detach().clone()
+        if hypernet.shots is None and counter.form is None:
+            with torch.no_grad():
+                probs = hypernet.distribution().probs().detach()
+                loss = float(self.objective.exact_loss(probs, task))
+            return {"theta": theta, "objective": self.objective.value(loss), "loss": loss, "probs": probs}
+        samples = hypernet.sample_at(theta.unsqueeze(0), self.final_shots,
+                                     seed=int(master.integers(2**63 - 1)))[0].to(DTYPE)
+        gen = torch.Generator().manual_seed(int(master.integers(2**63 - 1)))
+        from ..gradients.base import draw_reference
+
+        loss = counter.form.estimate(samples, draw_reference(counter.form, self.final_shots, gen))
+        return {"theta": theta, "objective": self.objective.value(loss), "loss": loss, "samples": samples}
+
+    def _result(self, hypernet, task, runs, gradient, shots, counter, test, interrupted, wall):
+        best = min(range(len(runs)), key=lambda i: runs[i]["loss"])
+        run = runs[best]
+        with torch.no_grad():
+            hypernet.theta.copy_(run["theta"])
+        metrics = {"objective": run["objective"]}
+        ev = task.evaluator
+        if ev is not None and test is not None:
+            from ..evaluate import Evaluator
+
+            ev = Evaluator(ev.model, ev.X, ev.y, logit_scale=ev.logit_scale, test=test)
+        if "probs" in run:
+            bits, weights = self._exact_summary(run["probs"], task, metrics)
+        else:
+            bits, weights = self._shot_summary(run["samples"], task, metrics)
+        map_bits = bits[torch.argmax(weights)]
+        if ev is not None:
+            metrics.update(network_metrics(ev, map_bits))
+            metrics.update(_predictive(ev, bits, weights))
+        elif task.table is not None:
+            metrics["map_loss"] = float(task.table[bits_to_index(map_bits)])
+        if hasattr(self.objective, "in_target"):
+            metrics["target_fraction"] = float(weights[self.objective.in_target(bits)].sum())
+        history = dict(run["history"])
+        history["restart_objective"] = [r["objective"] for r in runs]
+        state = {"theta": run["theta"], "objective": self.objective.value_name, "gradient": gradient, "shots_per_step": shots,
+                 "restarts": [{k: v for k, v in r.items() if k != "history"} for r in runs]}
+        if "probs" in run:
+            state["probs"] = run["probs"]
+            state["distribution"] = hypernet.distribution()
+        else:
+            state["samples"] = run["samples"]
+        evaluations = counter.scored if counter.form is not None else (2**task.n if task.has_data else 0)
+        return TrainResult(method=f"qhn-{self.objective.name}", bits=map_bits, metrics=metrics,
+                           history=history, wall_time=wall, evaluations=evaluations, state=state,
+                           interrupted=interrupted)
+
+    def _exact_summary(self, probs, task, metrics):
+        metrics["entropy"] = _entropy(probs)
+        if task.has_data:
+            table = task.loss_table()
+            best = int(torch.argmin(table))
+            metrics["expected_loss"] = float(probs @ table)
+            metrics["min_loss"] = float(table[best])
+            metrics["p_best"] = float(probs[best])
+        order = torch.argsort(probs, descending=True)
+        k = int(torch.searchsorted(torch.cumsum(probs[order], 0), torch.tensor(1 - 1e-6, dtype=DTYPE))) + 1
+        idx = order[: max(1, min(k, 4096))]
+        return index_to_bits(idx, task.n), probs[idx] / probs[idx].sum()
+
+    def _shot_summary(self, samples, task, metrics):
+        uniq, counts = torch.unique(samples, dim=0, return_counts=True)
+        weights = counts.to(DTYPE) / samples.shape[0]
+        if task.has_data:
+            losses = task.loss(uniq)
+            metrics["expected_loss"] = float(weights @ losses)
+            if task.table is not None:
+                target = index_to_bits(int(torch.argmin(task.table)), task.n)
+                metrics["min_loss"] = float(task.table.min())
+            else:
+                target = uniq[torch.argmin(losses)]
+            metrics["p_best"] = float((samples == target).all(-1).to(DTYPE).mean())
+        metrics["distinct_samples"] = float(uniq.shape[0])
+        return uniq, weights
+
+
+class _Counter:
+    """Scores sampled networks and counts them (the ``evaluations`` of the result)."""
+
+    def __init__(self, form, task):
+        self.form, self.task = form, task
+        self.scored = 0
+        if form is not None and form.f is not None:
+            inner = form.f
+
+            def counted(bits):
+                self.scored += bits.shape[0]
+                return inner(bits)
+
+            form.f = counted
+
+    def mean_loss(self, samples) -> float:
+        """Mean loss of sampled networks (NaN without training data)."""
+        if not self.task.has_data:
+            return math.nan
+        self.scored += int(torch.unique(samples, dim=0).shape[0])
+        return float(unique_apply(self.task.loss, samples).mean())
+
+
+def _entropy(q: torch.Tensor) -> float:
+    nz = q[q > 0]
+    return float(-(nz * nz.log()).sum())
+
+
+def _predictive(ev, bits, weights) -> dict[str, float]:
+    """Accuracy and mean NLL of the posterior-predictive average on train (and test) data."""
+    out = {}
+    splits = [("predictive_train", ev)]
+    if ev._test is not None:
+        splits.append(("predictive_test", ev.test()))
+    for name, e in splits:
+        p = e.predictive(bits, weights)
+        out[f"{name}_accuracy"] = float((p.argmax(-1) == e.y).to(DTYPE).mean())
+        out[f"{name}_nll"] = float(-p.gather(-1, e.y.view(-1, 1)).clamp_min(1e-300).log().mean())
+    return out

@@ -1,0 +1,73 @@
+"""Parameter-shift gradients of shot objectives against autograd of the same exact objective."""
+import math
+
+import pytest
+import torch
+
+import qhyper as qh
+from qhyper.gradients import ParameterShift
+from qhyper.objectives import MLE, MMD, IMQKernel, MMDSurrogateELBO, Task
+
+
+def exact_grad(hn, objective, task):
+    hn.theta.grad = None
+    objective.exact_loss(hn.distribution().probs(), task).backward()
+    return hn.theta.grad.clone()
+
+
+def shot_grads(hn, objective, task, shots, repeats):
+    form = objective.shot_form(task)
+    out = []
+    for r in range(repeats):
+        est = ParameterShift()(hn, form, hn.theta.detach(), shots, seed=100 + r,
+                               generator=torch.Generator().manual_seed(r))
+        out.append(est.grad)
+    return torch.stack(out), est
+
+
+def test_mle_gradient_within_shot_noise_bound(make_hypernet):
+    """Each component is r·(mean of m losses − mean of m losses) with losses in [lo, hi]:
+    its standard error is at most r·sqrt(2)·(hi − lo)/(2·sqrt(m)); allow 5 of them."""
+    torch.manual_seed(0)
+    table = torch.rand(16, dtype=torch.float64)
+    hn = make_hypernet(4, layers=2, seed=1)
+    task = Task(table)
+    want = exact_grad(hn, MLE(), task)
+    m = 20000
+    grads, est = shot_grads(hn, MLE(), task, m, repeats=1)
+    bound = 0.5 * math.sqrt(2) * float(table.max() - table.min()) / (2 * math.sqrt(m))
+    assert torch.all((grads[0] - want).abs() < 5 * bound)
+    assert est.circuits == 2 * hn.ansatz.num_params + 1 and est.samples.shape == (m, 4)
+    assert float(want.abs().max()) > 10 * bound  # the check is not vacuous
+
+
+@pytest.mark.parametrize("objective", [
+    MMDSurrogateELBO(lam=4.0, data_size=3),
+    MMDSurrogateELBO(lam=4.0, kernel=IMQKernel(), prior=[0.2, 0.4, 0.6, 0.8], data_size=3),
+    MMD(qh.datasets.bars_and_stripes_patterns(2, 2)),
+], ids=["surrogate-uniform", "surrogate-bernoulli-imq", "mmd-target"])
+def test_kernel_objective_gradients_are_unbiased(make_hypernet, objective):
+    """Mean of R independent estimates vs the exact gradient, in units of its standard error."""
+    torch.manual_seed(0)
+    table = torch.rand(16, dtype=torch.float64)
+    hn = make_hypernet(4, layers=2, seed=3)
+    task = Task(table)
+    want = exact_grad(hn, objective, task)
+    R = 12
+    grads, _ = shot_grads(hn, objective, task, shots=1000, repeats=R)
+    se = grads.std(0) / math.sqrt(R)
+    t = (grads.mean(0) - want) / se
+    assert float(t.abs().max()) < 6.0
+    rel = float((grads.mean(0) - want).norm() / want.norm())
+    assert rel < 0.25
+
+
+def test_shot_loss_estimate_is_unbiased(make_hypernet):
+    torch.manual_seed(1)
+    table = torch.rand(16, dtype=torch.float64)
+    hn = make_hypernet(4, layers=2, seed=2)
+    obj, task = MMDSurrogateELBO(lam=4.0, data_size=3), Task(table)
+    exact = float(obj.exact_loss(hn.distribution().probs().detach(), task))
+    est = torch.tensor([ParameterShift()(hn, obj.shot_form(task), hn.theta.detach(), 400, seed=s,
+                                         generator=torch.Generator().manual_seed(s)).loss for s in range(30)])
+    assert abs(float(est.mean()) - exact) < 5 * float(est.std()) / math.sqrt(30)
