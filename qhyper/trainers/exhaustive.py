@@ -1,0 +1,79 @@
+r"""The exact answer by enumeration: every one of the :math:`2^n` networks is scored.
+
+* **MAP network** — :math:`b^\star = \arg\min_b L(b)`, the minimum of the Evaluator's loss
+  table (mean NLL; under the uniform prior this is also the posterior mode).
+* **Exact posterior** — :math:`\pi(b) \propto p(b)\,p(D|b)^{1/\beta}` from
+  :class:`~qhyper.ExactPosterior`; its posterior-predictive accuracy on the test split
+  :math:`\hat y(x) = \arg\max_c \sum_b \pi(b)\,p(c|x,b)` is what a perfect Bayesian
+  hypernetwork would reach.
+
+This is the oracle of every comparison: no trainer can beat its training NLL, and a
+hypernetwork's distribution can be compared to its posterior exactly.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+
+from ..bitstrings import index_to_bits
+from ..posterior import ExactPosterior
+from .result import TrainResult, network_metrics
+
+__all__ = ["Exhaustive"]
+
+
+class Exhaustive:
+    """Enumerate all networks of the evaluator's model.
+
+    Args:
+        prior: ``"uniform"`` or Bernoulli probabilities p(b_j = 1), one per bit.
+        beta: tempering of the posterior (1 = Bayesian posterior).
+        max_bits: refuse models with more bits than this (2^n networks are scored).
+        top_mass: the posterior predictive sums over the most probable networks that hold
+            this much mass (see :meth:`ExactPosterior.top`).
+
+    Example:
+        >>> ev = qh.Evaluator.from_dataset(qh.BinaryMLP([16, 1]), qh.datasets.load("digits01_4x4"))
+        >>> qh.trainers.Exhaustive().fit(ev).metrics["test_accuracy"]
+    """
+
+    name = "exact"
+
+    def __init__(self, prior="uniform", beta: float = 1.0, max_bits: int = 30,
+                 top_mass: float = 1 - 1e-6):
+        if not beta > 0:
+            raise ValueError(f"beta must be > 0; got {beta}")
+        if not 0 < top_mass <= 1:
+            raise ValueError(f"top_mass must be in (0, 1]; got {top_mass}")
+        self.prior = prior
+        self.beta = float(beta)
+        self.max_bits = int(max_bits)
+        self.top_mass = float(top_mass)
+
+    def fit(self, evaluator) -> TrainResult:
+        """Score all 2^n networks; return the MAP network and the exact-posterior figures."""
+        n = evaluator.num_bits
+        if n > self.max_bits:
+            raise ValueError(
+                f"the model has {n} bits: exhaustive enumeration scores 2^{n} networks, beyond "
+                f"max_bits={self.max_bits}. Use a smaller model, or raise max_bits if memory allows.")
+        start = time.perf_counter()
+        loss = evaluator.loss_table()
+        best = int(torch.argmin(loss))
+        bits = index_to_bits(best, n)
+        post = ExactPosterior(evaluator, prior=self.prior, beta=self.beta)
+        metrics = network_metrics(evaluator, bits)
+        metrics["p_best"] = float(post.probs[best])
+        metrics["posterior_entropy"] = post.entropy
+        metrics["log_evidence"] = post.log_evidence
+        top_bits, top_w = post.top(mass=self.top_mass)
+        metrics["posterior_train_accuracy"] = evaluator.predictive_accuracy(top_bits, top_w)
+        if evaluator._test is not None:
+            test = evaluator.test()
+            metrics["posterior_test_accuracy"] = test.predictive_accuracy(top_bits, top_w)
+        wall = time.perf_counter() - start
+        return TrainResult(
+            method=self.name, bits=bits, metrics=metrics, wall_time=wall, evaluations=2**n,
+            state={"posterior": post, "map_index": best, "min_loss": float(loss[best])},
+        )
