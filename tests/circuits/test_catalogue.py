@@ -1,0 +1,100 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import qhyper as qh
+from qhyper.circuits import Ansatz, Gate
+
+FAMILIES = [("brick", {"layers": 3}), ("hardware_efficient", {"layers": 2}),
+            ("hardware_efficient", {"layers": 2, "entangler": "cx"}), ("product", {})]
+
+
+def test_names_and_unknown_family():
+    assert {"brick", "hardware_efficient", "product"} <= set(qh.circuits.names())
+    with pytest.raises(ValueError, match="unknown ansatz 'nope'.*brick"):
+        qh.circuits.get("nope", n_qubits=3)
+
+
+@pytest.mark.parametrize("n,layers", [(1, 1), (4, 2), (7, 3)])
+def test_parameter_counts(n, layers):
+    brick = qh.circuits.get("brick", n_qubits=n, layers=layers)
+    assert brick.num_params == 2 * layers * n and brick.shape() == (layers, 2, n)
+    hea = qh.circuits.get("hardware_efficient", n_qubits=n, layers=layers)
+    assert hea.num_params == (layers + 1) * n and hea.shape() == (layers + 1, n)
+    prod = qh.circuits.get("product", n_qubits=n)
+    assert prod.num_params == n and prod.shape() == (n,)
+
+
+@pytest.mark.parametrize("name,kw", FAMILIES)
+def test_every_parameter_in_exactly_one_rotation(name, kw):
+    a = qh.circuits.get(name, n_qubits=5, **kw)
+    params = [g.param for g in a.gates if g.param is not None]
+    assert sorted(params) == list(range(a.num_params))
+    assert all(g.name in ("RX", "RY", "RZ") for g in a.gates if g.param is not None)
+    assert a.shift_rule == ("two-term", math.pi / 2)
+
+
+def test_brick_bonds_alternate_even_then_odd():
+    a = qh.circuits.get("brick", n_qubits=6, layers=3)
+    layers, current = [], None
+    for g in a.gates:
+        if g.name == "CX":
+            if current is None:
+                current = []
+                layers.append(current)
+            current.append(g.wires)
+        else:
+            current = None
+    assert layers == [[(0, 1), (2, 3), (4, 5)], [(1, 2), (3, 4)], [(0, 1), (2, 3), (4, 5)]]
+    # RY then RZ on every qubit after each brick, parameter index 2nl + nk + j
+    ry = [g for g in a.gates if g.name == "RY"]
+    assert [g.param for g in ry[:6]] == list(range(6)) and ry[6].param == 12
+
+
+def test_real_flag():
+    assert not qh.circuits.get("brick", n_qubits=3).real
+    assert qh.circuits.get("hardware_efficient", n_qubits=3).real
+    assert qh.circuits.get("product", n_qubits=3).real
+
+
+def test_validation_rejects_reused_or_missing_parameters():
+    with pytest.raises(ValueError, match="exactly one rotation"):
+        Ansatz(2, [Gate("RY", (0,), 0), Gate("RY", (1,), 0)], (2,))
+    with pytest.raises(ValueError, match="unknown gate"):
+        Ansatz(2, [Gate("H", (0,))], ())
+    with pytest.raises(ValueError, match="outside wires"):
+        Ansatz(2, [Gate("RY", (2,), 0)], (1,))
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: qh.circuits.get("brick", n_qubits=0), "n_qubits"),
+    (lambda: qh.circuits.get("brick", n_qubits=3, layers=0), "layers"),
+    (lambda: qh.circuits.get("hardware_efficient", n_qubits=3, layers=-1), "layers"),
+    (lambda: qh.circuits.get("hardware_efficient", n_qubits=3, entangler="xx"), "entangler"),
+    (lambda: qh.circuits.get("product", n_qubits=3, layers=3), "single RY layer"),
+])
+def test_bad_construction(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_init_params_seeded_and_in_range():
+    a = qh.circuits.get("brick", n_qubits=4, layers=2)
+    t1, t2 = a.init_params(7), a.init_params(7)
+    assert t1.dtype == torch.float64 and t1.shape == (16,)
+    assert torch.equal(t1, t2) and not torch.equal(t1, a.init_params(8))
+    assert torch.all((t1 >= 0) & (t1 < 2 * math.pi))
+    assert a.init_params(np.random.default_rng(0)).shape == (16,)
+    assert a.init_params(torch.Generator().manual_seed(0)).shape == (16,)
+    with pytest.raises(TypeError, match="generator"):
+        a.init_params("seed")
+
+
+def test_check_theta():
+    a = qh.circuits.get("product", n_qubits=3)
+    with pytest.raises(ValueError, match=r"shape \[3\]"):
+        a.check_theta(torch.zeros(4))
+    with pytest.raises(ValueError, match="NaN"):
+        a.check_theta(torch.tensor([0.0, float("nan"), 0.0]))
