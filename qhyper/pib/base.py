@@ -1,0 +1,73 @@
+"""What every PIB unit shares: how it is trained, and fault injection's input checks.
+
+A *unit* is one trainable physical (or simulated) block: it maps its input batch ``x``
+[N, d_in] to a measured output ``T`` [N, d_out]. Its ``update`` attribute says how it can
+be trained from a local loss on ``T``:
+
+* ``"autograd"`` — the unit is differentiable (a binary layer with a straight-through sign
+  inside it); its own parameters get :math:`\\partial L/\\partial\\theta` by backprop *within
+  the unit*;
+* ``"manhattan"`` — a simulated memristor crossbar: the gradient with respect to its
+  effective weights is the outer product :math:`\\delta x^\\top` of measured quantities, and the
+  update is one ±1 conductance-level pulse per device (the Manhattan rule);
+* ``"spsa"`` — a black box: only forward passes with perturbed parameters are allowed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+__all__ = ["Unit", "check_fault_rate"]
+
+
+def check_fault_rate(rate, kind: str, kinds: tuple[str, ...]) -> float:
+    """A fault rate in [0, 1] and a known fault kind, or a clear error."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate <= 1:
+        raise ValueError(f"fault rate must be a fraction of devices in [0, 1]; got {rate!r}")
+    if kind not in kinds:
+        raise ValueError(f"unknown fault kind {kind!r} for this unit; choose from {list(kinds)}")
+    return float(rate)
+
+
+class Unit(torch.nn.Module):
+    """Base class: ``forward(x) -> T``, ``update`` (how it trains), ``inject_faults``."""
+
+    update = "autograd"
+    fault_kinds: tuple[str, ...] = ("stuck_at",)
+
+    def __init__(self, in_features: int, out_features: int):
+        super().__init__()
+        if in_features < 1 or out_features < 1:
+            raise ValueError(f"a unit needs >= 1 input and output; got {in_features} -> {out_features}")
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+
+    def __getstate__(self):
+        # torch.Generator does not pickle: keep its state (units travel to Ray workers, deepcopy)
+        state = self.__dict__.copy()
+        for k, v in state.items():
+            if isinstance(v, torch.Generator):
+                state[k] = ("__generator__", v.get_state())
+        return state
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            if isinstance(v, tuple) and len(v) == 2 and v[0] == "__generator__":
+                g = torch.Generator()
+                g.set_state(v[1])
+                state[k] = g
+        self.__dict__.update(state)
+
+    def after_step(self) -> None:
+        """Called after every parameter update (clipping, re-imposing faults)."""
+
+    def inject_faults(self, rate: float, kind: str = "stuck_at", seed=None) -> int:
+        """Make a fraction ``rate`` of the unit's devices faulty; returns how many are now faulty."""
+        raise NotImplementedError
+
+    @property
+    def num_faults(self) -> int:
+        return int(self.fault_mask.sum())
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features} -> {self.out_features}, faults={self.num_faults}"

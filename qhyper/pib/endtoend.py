@@ -1,0 +1,64 @@
+r"""The end-to-end reference: backprop (straight-through signs) through the whole network.
+
+Every differentiable unit is trained on the readout's cross-entropy, the error travelling
+back through all units — what local training avoids. Binary units use Adam on their latent
+weights through :func:`~qhyper.quantizers.ste_sign`; crossbars turn the backpropagated
+weight gradients into Manhattan pulses. Black-box (SPSA) units cannot be trained this way.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+from tqdm.auto import tqdm
+
+from ..trainers.result import TrainResult
+from .local import UnitLearner, readout_loss
+from .network import score
+from .training import check_hyper, minibatches, torch_threads, training_tensors
+
+__all__ = ["train_end_to_end"]
+
+
+def train_end_to_end(net, dataset, epochs: int = 30, lr: float = 0.05, batch_size: int = 128,
+                     seed: int = 0, readout_lr: float | None = None, threads: int | None = 1,
+                     progress: bool = True) -> TrainResult:
+    """Train ``net`` (a :class:`~qhyper.pib.PIBNetwork`) end to end; returns a TrainResult.
+
+    ``bits`` are the network's bits for binary networks (empty otherwise); ``history``
+    holds the mean training cross-entropy per epoch; ``state["network"]`` is ``net``.
+    ``threads`` sets torch's thread count during training (restored after).
+    """
+    with torch_threads(threads):
+        return _train(net, dataset, epochs, lr, batch_size, seed, readout_lr, progress)
+
+
+def _train(net, dataset, epochs, lr, batch_size, seed, readout_lr, progress) -> TrainResult:
+    check_hyper(batch_size, epochs, lr)
+    blackbox = [type(u).__name__ for u in net.units if u.update == "spsa"]
+    if blackbox:
+        raise ValueError(f"end-to-end backprop needs differentiable units; {blackbox} are black boxes "
+                         "(train them with qh.trainers.LocalIB)")
+    X, y = training_tensors(net, dataset)
+    start = time.perf_counter()
+    learners = [UnitLearner(u, lr, seed + i) for i, u in enumerate(net.units)]
+    head = UnitLearner(net.readout, readout_lr or lr, seed + len(learners))
+    gen = torch.Generator().manual_seed(seed)
+    history: dict[str, list[float]] = {"loss": []}
+    interrupted = False
+    try:
+        for _ in tqdm(range(epochs), desc="end-to-end", disable=not progress):
+            total, count = 0.0, 0
+            for idx in minibatches(len(y), batch_size, gen):
+                for lrn in [*learners, head]:
+                    lrn.zero_grad()
+                loss = readout_loss(net(X[idx]), y[idx], net.logit_scale)
+                loss.backward()
+                for lrn in [*learners, head]:
+                    lrn.apply_gradients()
+                total, count = total + float(loss.detach()) * len(idx), count + len(idx)
+            history["loss"].append(total / max(count, 1))
+    except KeyboardInterrupt:
+        interrupted = True
+    return TrainResult("end_to_end", net.bits(), score(net, dataset), history,
+                       time.perf_counter() - start, state={"network": net}, interrupted=interrupted)

@@ -1,0 +1,135 @@
+r"""The local information-bottleneck loss of one unit, and how one unit takes one step on it.
+
+For unit *l* with measured output :math:`T_l` on a batch :math:`(X, Y)`,
+
+.. math:: L_l = I(X; T_l) - \beta\, I(T_l; Y),
+
+with both dependences estimated from the batch's Gram matrices: the matrix-based Rényi
+α-mutual information (``estimator="renyi"``, bits, :mod:`qhyper.information`) or the
+normalised-CCA HSIC of the HSIC bottleneck (``estimator="hsic"``). *Y* is compared through
+the linear kernel on one-hot labels; *X* and :math:`T_l` through Gaussian kernels whose
+widths follow ``width`` (computed on detached features).
+
+A :class:`UnitLearner` owns one unit and its optimiser. Its input is always a detached
+tensor, so no error signal can travel from a unit's loss into any earlier unit.
+"""
+from __future__ import annotations
+
+import torch
+
+from .. import information as info
+from .._checks import DTYPE
+from .. import likelihood
+
+__all__ = ["LocalObjective", "UnitLearner", "readout_loss"]
+
+ESTIMATORS = ("renyi", "hsic")
+
+
+class LocalObjective:
+    """:math:`L(T) = I(X;T) - \\beta I(T;Y)` for one batch, Gram matrices of X and Y cached."""
+
+    def __init__(self, x0: torch.Tensor, y: torch.Tensor, beta: float, alpha: float = 2.0,
+                 estimator: str = "renyi", width="median", eps: float = 1e-5):
+        if estimator not in ESTIMATORS:
+            raise ValueError(f"unknown estimator {estimator!r}; choose from {list(ESTIMATORS)}")
+        self.beta, self.alpha, self.estimator, self.width, self.eps = beta, alpha, estimator, width, eps
+        if estimator == "renyi":
+            self.Kx, self.Ky = info.gram(x0, "gaussian", width), info.gram(y, "linear")
+        else:
+            self.Kx, self.Ky = info.centred_gram(x0, "gaussian", width), info.centred_gram(y, "linear")
+
+    def terms(self, T: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(dependence on X, dependence on Y) of the output batch ``T``."""
+        if self.estimator == "renyi":
+            Kt = info.gram(T, "gaussian", self.width)
+            return (info.mutual_information_gram(self.Kx, Kt, self.alpha),
+                    info.mutual_information_gram(Kt, self.Ky, self.alpha))
+        Kt = info.centred_gram(T, "gaussian", self.width)
+        return info.hsic_gram(self.Kx, Kt, self.eps), info.hsic_gram(Kt, self.Ky, self.eps)
+
+    def __call__(self, T: torch.Tensor) -> torch.Tensor:
+        ixt, ity = self.terms(T)
+        return ixt - self.beta * ity
+
+
+def readout_loss(logits: torch.Tensor, y: torch.Tensor, logit_scale: float) -> torch.Tensor:
+    """Mean cross-entropy of readout logits [N, 1 or C] (one logit ↔ binary task)."""
+    return -likelihood.log_prob(logits.unsqueeze(0), y, logit_scale).mean()
+
+
+class UnitLearner:
+    """One unit, its optimiser, and one training step on an objective of the unit's output.
+
+    ``update`` of the unit decides the step: ``"autograd"`` (Adam on its own parameters),
+    ``"manhattan"`` (one ±1-level pulse per device with probability ∝ |gradient|, ``lr``
+    is the pulse probability of the largest-gradient device) or ``"spsa"`` (simultaneous
+    perturbation: ``spsa_samples`` Rademacher directions Δ at size ``spsa_c``,
+    :math:`\\hat g = \\frac{1}{K}\\sum_k \\frac{L(\\theta + c\\Delta_k) - L(\\theta - c\\Delta_k)}{2c}\\Delta_k`,
+    fed to Adam).
+    """
+
+    def __init__(self, unit, lr: float, seed: int = 0, spsa_c: float = 0.2, spsa_samples: int = 4):
+        self.unit, self.lr = unit, float(lr)
+        self.kind = getattr(unit, "update", "autograd")  # plain torch modules (a readout) use autograd
+        self.spsa_c, self.spsa_samples = float(spsa_c), int(spsa_samples)
+        self._gen = torch.Generator().manual_seed(int(seed))
+        if self.kind == "autograd":
+            self.opt = torch.optim.Adam(unit.parameters(), lr=self.lr)
+        elif self.kind == "spsa":
+            self.theta = torch.nn.Parameter(unit.get_params())
+            self.opt = torch.optim.Adam([self.theta], lr=self.lr)
+        elif self.kind != "manhattan":
+            raise ValueError(f"unit {type(unit).__name__} has unknown update {self.kind!r}")
+
+    def step(self, x: torch.Tensor, objective) -> tuple[torch.Tensor, float]:
+        """Forward the (detached) input, update the unit on ``objective(T)``; returns (T detached, loss)."""
+        x = x.detach()
+        if self.kind == "spsa":
+            return self._spsa_step(x, objective)
+        self.zero_grad()
+        T = self.unit(x)
+        loss = objective(T)
+        loss.backward()
+        self.apply_gradients()
+        return T.detach(), float(loss.detach())
+
+    def zero_grad(self) -> None:
+        for p in self.unit.parameters():
+            p.grad = None
+
+    def apply_gradients(self) -> None:
+        """Turn the gradients already on the unit's parameters into an update."""
+        if self.kind == "autograd":
+            self.opt.step()
+        elif self.kind == "manhattan":
+            grad = self.unit.probe.grad
+            if grad is not None:
+                with torch.no_grad():
+                    self.unit.pulse(grad, self.lr)
+        else:
+            raise ValueError("an SPSA (black-box) unit has no gradients to apply; it trains only from "
+                             "forward passes (use a local trainer such as LocalIB)")
+        self.zero_grad()
+        getattr(self.unit, "after_step", lambda: None)()
+
+    @torch.no_grad()
+    def _spsa_step(self, x, objective):
+        theta = self.theta.detach().clone()
+        grad = torch.zeros_like(theta)
+        for _ in range(self.spsa_samples):
+            delta = torch.randint(0, 2, theta.shape, generator=self._gen).to(DTYPE) * 2 - 1
+            self.unit.set_params(theta + self.spsa_c * delta)
+            up = float(objective(self.unit(x)))
+            self.unit.set_params(theta - self.spsa_c * delta)
+            down = float(objective(self.unit(x)))
+            grad += (up - down) / (2 * self.spsa_c) * delta
+        self.unit.set_params(theta)
+        T = self.unit(x)
+        loss = float(objective(T))
+        self.theta.grad = grad / self.spsa_samples
+        with torch.enable_grad():
+            self.opt.step()
+        self.unit.set_params(self.theta.detach())
+        self.theta.data.copy_(self.unit.get_params())
+        return T, loss

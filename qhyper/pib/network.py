@@ -1,0 +1,159 @@
+r"""A stack of PIB units plus a small readout, and the one way such a network is scored.
+
+``network(kind, sizes, n_classes)`` builds units ``sizes[0] → sizes[1] → … → sizes[-1]``
+of one kind and a readout ``sizes[-1] → n_classes`` (one logit for two classes):
+
+* ``kind="binary"``: :class:`BinaryUnit` layers and a binary readout (±1 weights,
+  plain-sum logits). The whole network is then exactly a :class:`~qhyper.BinaryMLP` with
+  sign activations (:meth:`PIBNetwork.to_binary_mlp`), so it is scored by the shared
+  :class:`~qhyper.Evaluator` with likelihood inverse temperature
+  ``logit_scale = 1/sqrt(sizes[-1] + 1)``.
+* ``kind="crossbar"`` / ``"optical"``: :class:`CrossbarUnit` / :class:`OpticalUnit`
+  layers and a real-valued linear readout (the digital "format" layer of the HSIC
+  bottleneck), scored from its own logits.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from .._checks import DTYPE, as_features, as_labels
+from ..bnn import BinaryMLP
+from ..evaluate import Evaluator
+from ..trainers.result import network_metrics
+from .binary import BinaryUnit
+from .crossbar import CrossbarUnit
+from .local import readout_loss
+from .optical import OpticalUnit
+
+__all__ = ["PIBNetwork", "network", "score", "KINDS"]
+
+KINDS = {"binary": BinaryUnit, "crossbar": CrossbarUnit, "optical": OpticalUnit}
+
+
+class PIBNetwork(torch.nn.Module):
+    """``units`` (a list of PIB units) followed by ``readout``; ``predict(X)`` returns labels."""
+
+    def __init__(self, units: Sequence[torch.nn.Module], readout: torch.nn.Module, n_classes: int,
+                 kind: str = "custom", logit_scale: float = 1.0):
+        super().__init__()
+        for a, b in zip(units[:-1], units[1:]):
+            if a.out_features != b.in_features:
+                raise ValueError(f"unit widths do not chain: {a.out_features} outputs feed {b.in_features} inputs")
+        self.units = torch.nn.ModuleList(units)
+        self.readout = readout
+        self.n_classes, self.kind, self.logit_scale = int(n_classes), kind, float(logit_scale)
+
+    @property
+    def in_features(self) -> int:
+        return self.units[0].in_features
+
+    def check_inputs(self, X) -> torch.Tensor:
+        return as_features(X, self.in_features)
+
+    @torch.no_grad()
+    def features(self, X) -> list[torch.Tensor]:
+        """Every unit's output on ``X``: ``[T_1, …, T_L]``."""
+        h, out = self.check_inputs(X), []
+        for unit in self.units:
+            h = unit(h)
+            out.append(h)
+        return out
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """Readout logits [N, 1 or C], differentiable through every differentiable unit."""
+        h = X
+        for unit in self.units:
+            h = unit(h)
+        return self.readout(h)
+
+    @torch.no_grad()
+    def logits(self, X) -> torch.Tensor:
+        return self.forward(self.check_inputs(X))
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted class labels [N]."""
+        z = self.logits(X)
+        pred = (z[:, 0] >= 0).long() if z.shape[1] == 1 else z.argmax(1)
+        return pred.numpy()
+
+    def bits(self) -> torch.Tensor:
+        """All weights as bits in :class:`~qhyper.BinaryMLP` layout (binary networks); else empty."""
+        if not self.is_binary:
+            return torch.zeros(0, dtype=DTYPE)
+        return torch.cat([u.bits() for u in [*self.units, self.readout]])
+
+    @property
+    def is_binary(self) -> bool:
+        return all(isinstance(u, BinaryUnit) for u in [*self.units, self.readout])
+
+    def to_binary_mlp(self) -> tuple[BinaryMLP, torch.Tensor]:
+        """The equivalent :class:`~qhyper.BinaryMLP` (sign activations) and its bits."""
+        if not self.is_binary or len({u.bias for u in [*self.units, self.readout]}) != 1:
+            raise ValueError("only networks of BinaryUnits with a binary readout (all with or all "
+                             "without bias) are BinaryMLPs; build one with network('binary', ...)")
+        sizes = [self.in_features, *[u.out_features for u in self.units], self.readout.out_features]
+        return BinaryMLP(sizes, activation="sign", bias=self.readout.bias), self.bits()
+
+    def inject_faults(self, rate: float, kind: str = "stuck_at", seed=0) -> int:
+        """Faults at ``rate`` in every unit (not the digital readout); returns the total count."""
+        rng = np.random.default_rng(seed)
+        return sum(u.inject_faults(rate, kind, seed=int(rng.integers(2**31))) for u in self.units)
+
+
+def network(kind: str, sizes: Sequence[int], n_classes: int, seed: int = 0, readout: str | None = None,
+            **unit_options) -> PIBNetwork:
+    """A stack of ``kind`` units with widths ``sizes`` and a readout to ``n_classes``.
+
+    Args:
+        kind: ``"binary"``, ``"crossbar"`` or ``"optical"``.
+        sizes: ``[d_in, h_1, …, h_L]`` — L units.
+        n_classes: number of labels (2 gives one output logit).
+        readout: ``"binary"`` (default for binary units) or ``"linear"`` (default otherwise).
+        unit_options: passed to every unit (e.g. ``levels=8`` for crossbars).
+
+    Example:
+        >>> net = qh.pib.network("binary", [64, 64, 64, 64], n_classes=10)
+        >>> net.predict(np.zeros((3, 64))).shape
+        (3,)
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown unit kind {kind!r}; choose from {list(KINDS)}")
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must be [d_in, h_1, ...] with at least one unit, all >= 1; got {sizes}")
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be >= 2; got {n_classes}")
+    readout = readout or ("binary" if kind == "binary" else "linear")
+    seeds = np.random.SeedSequence(seed).generate_state(len(sizes))
+    units = [KINDS[kind](a, b, seed=int(s), **unit_options) for a, b, s in zip(sizes[:-1], sizes[1:], seeds)]
+    d_out = 1 if n_classes == 2 else n_classes
+    if readout == "binary":
+        head = BinaryUnit(sizes[-1], d_out, activation="identity", seed=int(seeds[-1]))
+        scale = 1.0 / math.sqrt(sizes[-1] + 1)
+    elif readout == "linear":
+        torch.manual_seed(int(seeds[-1]))
+        head = torch.nn.Linear(sizes[-1], d_out, dtype=DTYPE)
+        scale = 1.0
+    else:
+        raise ValueError(f"readout must be 'binary' or 'linear'; got {readout!r}")
+    return PIBNetwork(units, head, n_classes, kind, scale)
+
+
+def score(net: PIBNetwork, dataset) -> dict[str, float]:
+    """Train/test accuracy and mean NLL; binary networks through the shared Evaluator."""
+    if net.is_binary:
+        model, bits = net.to_binary_mlp()
+        ev = Evaluator.from_dataset(model, dataset, logit_scale=net.logit_scale)
+        return network_metrics(ev, bits)
+    out = {}
+    for split, X, y in (("train", dataset.X_train, dataset.y_train), ("test", dataset.X_test, dataset.y_test)):
+        z = net.logits(X)
+        yt = as_labels(y, net.n_classes, z.shape[0])
+        pred = (z[:, 0] >= 0).long() if z.shape[1] == 1 else z.argmax(1)
+        out[f"{split}_accuracy"] = float((pred == yt).to(DTYPE).mean())
+        out[f"{split}_nll"] = float(readout_loss(z, yt, net.logit_scale))
+    return out
