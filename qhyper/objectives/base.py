@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from .._checks import DTYPE
-from .kernels import HammingKernel
+from .kernels import HammingKernel, unique_rows
 from .task import Task
 
 __all__ = ["Objective", "ShotForm", "unique_apply", "check_prior", "prior_probs"]
@@ -40,8 +40,7 @@ def unique_apply(fn: Callable[[torch.Tensor], torch.Tensor], bits: torch.Tensor)
     """``fn`` on the distinct rows of ``bits`` [..., n] only, broadcast back to [...].
 
     Concentrated distributions repeat networks often; each is scored once."""
-    flat = bits.reshape(-1, bits.shape[-1])
-    uniq, inverse = torch.unique(flat, dim=0, return_inverse=True)
+    uniq, inverse, _ = unique_rows(bits.reshape(-1, bits.shape[-1]))
     return torch.as_tensor(fn(uniq), dtype=DTYPE)[inverse].reshape(bits.shape[:-1])
 
 

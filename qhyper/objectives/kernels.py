@@ -38,7 +38,7 @@ import torch
 from .._checks import DTYPE
 
 __all__ = ["HammingKernel", "GaussianMixtureKernel", "IMQKernel", "PolynomialKernel",
-           "hamming_distance", "default_bandwidths", "walsh_hadamard"]
+           "hamming_distance", "default_bandwidths", "walsh_hadamard", "unique_rows"]
 
 _CHUNK = 2**22  # distance-matrix entries per block (32 MiB of float64)
 
@@ -67,6 +67,26 @@ def walsh_hadamard(v: torch.Tensor) -> torch.Tensor:
         a, b = pairs.unbind(-2)
         out = torch.stack((a + b, a - b), dim=-2).reshape(*lead, size)
     return out
+
+
+def unique_rows(bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Distinct rows of 0/1 ``bits`` [S, n]: ``(rows [U, n], inverse [S], counts [U])``.
+
+    Rows are packed into 62-bit integer words first, so the sort runs on one or a few
+    integer columns instead of *n* float columns (``torch.unique(dim=0)`` is slow)."""
+    n = bits.shape[-1]
+    words = [
+        (bits[:, s : s + 62].to(torch.int64) << torch.arange(min(62, n - s) - 1, -1, -1)).sum(-1)
+        for s in range(0, n, 62)
+    ]
+    if len(words) == 1:
+        keys, inverse, counts = torch.unique(words[0], return_inverse=True, return_counts=True)
+        first = torch.empty_like(keys).scatter_(0, inverse, torch.arange(bits.shape[0]))
+    else:
+        keys, inverse, counts = torch.unique(torch.stack(words, -1), dim=0, return_inverse=True,
+                                             return_counts=True)
+        first = torch.empty(keys.shape[0], dtype=torch.int64).scatter_(0, inverse, torch.arange(bits.shape[0]))
+    return bits[first], inverse, counts
 
 
 def _popcount(n: int) -> torch.Tensor:
@@ -101,8 +121,8 @@ class HammingKernel(ABC):
         """
         n = x.shape[-1]
         g = self.table(n)
-        ux, inv_x = torch.unique(x.reshape(-1, n), dim=0, return_inverse=True)
-        uy, count_y = torch.unique(y, dim=0, return_counts=True)
+        ux, inv_x, _ = unique_rows(x.reshape(-1, n))
+        uy, _, count_y = unique_rows(y)
         count_y = count_y.to(DTYPE)
         rows = max(1, _CHUNK // max(1, uy.shape[0]))
         # v[u] = Σ_j k(ux_u, y_j) for every distinct row of x

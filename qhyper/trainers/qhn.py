@@ -34,6 +34,7 @@ from .._checks import DTYPE
 from ..bitstrings import bits_to_index, index_to_bits
 from ..objectives import MLE
 from ..objectives.base import Objective, unique_apply
+from ..objectives.kernels import unique_rows
 from ..objectives.task import Task
 from ..gradients import SPSA, ParameterShift
 from .result import TrainResult, network_metrics
@@ -267,7 +268,7 @@ class QHN:
         return index_to_bits(idx, task.n), probs[idx] / probs[idx].sum()
 
     def _shot_summary(self, samples, task, metrics):
-        uniq, counts = torch.unique(samples, dim=0, return_counts=True)
+        uniq, _, counts = unique_rows(samples)
         weights = counts.to(DTYPE) / samples.shape[0]
         if task.has_data:
             losses = task.loss(uniq)
@@ -301,7 +302,7 @@ class _Counter:
         """Mean loss of sampled networks (NaN without training data)."""
         if not self.task.has_data:
             return math.nan
-        self.scored += int(torch.unique(samples, dim=0).shape[0])
+        self.scored += int(unique_rows(samples)[0].shape[0])
         return float(unique_apply(self.task.loss, samples).mean())
 
 

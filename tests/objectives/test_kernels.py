@@ -89,3 +89,15 @@ def test_bad_kernel_parameters_rejected():
         PolynomialKernel(0)
     with pytest.raises(ValueError, match="offset"):
         PolynomialKernel(2, offset=-1)
+
+
+@pytest.mark.parametrize("n", [5, 62, 63, 130])
+def test_unique_rows_matches_torch_unique(n):
+    from qhyper.objectives.kernels import unique_rows
+
+    g = torch.Generator().manual_seed(n)
+    x = torch.randint(0, 2, (300, n), generator=g).double()
+    x = torch.cat([x, x[:100], x[:7]])
+    rows, inverse, counts = unique_rows(x)
+    assert torch.equal(rows[inverse], x)
+    assert rows.shape[0] == torch.unique(x, dim=0).shape[0] and int(counts.sum()) == x.shape[0]
