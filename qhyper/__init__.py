@@ -25,7 +25,7 @@ _LAZY = {
     "information": ("qhyper.information", None),
     "pibinn": ("qhyper.pibinn", None),
     "pib": ("qhyper.pib", None),
-    "compare": ("qhyper.compare", "compare"),
+    "compare": ("qhyper.compare", None),  # a callable module: qh.compare(...), qh.compare.tasks()
 }
 
 __all__ = ["BinaryMLP", "Dataset", "Evaluator", "ExactPosterior", "bitstrings", "circuits",

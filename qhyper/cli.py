@@ -1,0 +1,141 @@
+"""The ``qhyper`` command.
+
+* ``qhyper compare`` — run methods on a task over seeds; print the table, write JSON and a
+  PNG figure. Without arguments: every method on ``digits01_4x4`` with the default budgets.
+* ``qhyper tasks`` / ``qhyper methods`` — list what can be compared.
+* ``qhyper oracle --task NAME`` — the exact posterior of a task by enumeration.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_METHODS = "mle,elbo,mmd,ste,qubo,exact"
+DEFAULT_TASK = "digits01_4x4"
+
+
+def _parse_set(items: list[str]) -> dict[str, dict]:
+    """``["ste.epochs=50", "qubo.num_reads=4"]`` → ``{"ste": {"epochs": 50}, "qubo": {"num_reads": 4}}``."""
+    out: dict[str, dict] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        method, dot, option = key.partition(".")
+        if not sep or not dot or not method or not option:
+            raise SystemExit(f"qhyper: --set takes METHOD.OPTION=VALUE (e.g. ste.epochs=50); got {item!r}")
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed = value
+        out.setdefault(method, {})[option] = parsed
+    return out
+
+
+def _compare(args) -> int:
+    from . import compare as cmp
+
+    start = time.perf_counter()
+    try:
+        table = cmp.compare(args.methods, task=args.task, seeds=args.seeds, options=_parse_set(args.set),
+                            quick=args.quick, progress=not args.no_progress, strict=args.strict)
+    except ValueError as err:
+        print(f"qhyper compare: {err}", file=sys.stderr)
+        return 2
+    wall = time.perf_counter() - start
+    print(table.format())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"compare_{table.task.name}"
+    table.save_json(stem.with_suffix(".json"))
+    table.plot(stem.with_suffix(".png"))
+    print(f"\nwrote {stem.with_suffix('.json')} and {stem.with_suffix('.png')} (total {wall:.1f} s)")
+    return 0
+
+
+def _tasks(args) -> int:
+    from . import compare as cmp
+
+    for name, task in cmp.tasks().items():
+        print(f"{name:20s} {task.num_bits:3d} bits  {task.description}")
+    return 0
+
+
+def _methods(args) -> int:
+    from . import compare as cmp
+
+    for name, description in cmp.methods().items():
+        print(f"{name:8s} {description}")
+    return 0
+
+
+def _oracle(args) -> int:
+    from . import compare as cmp
+    from .trainers.exhaustive import Exhaustive
+
+    try:
+        task = cmp.get_task(args.task)
+        res = Exhaustive(beta=args.beta).fit(task.evaluator())
+    except ValueError as err:
+        print(f"qhyper oracle: {err}", file=sys.stderr)
+        return 2
+    post, m = res.state["posterior"], res.metrics
+    print(f"task {task.name}: {task.description}")
+    print(f"{post.n} bits, 2^{post.n} = {2**post.n} networks scored in {res.wall_time:.2f} s")
+    print(f"log evidence {m['log_evidence']:.4f}   posterior entropy {m['posterior_entropy']:.4f} nats "
+          f"(max {post.n * 0.6931:.4f})   p(MAP) {m['p_best']:.4f}")
+    print(f"MAP network   train acc {m['train_accuracy']:.4f}  test acc {m.get('test_accuracy', float('nan')):.4f}"
+          f"  train NLL {m['train_nll']:.4f}  test NLL {m.get('test_nll', float('nan')):.4f}")
+    print(f"posterior-predictive   train acc {m['posterior_train_accuracy']:.4f}  "
+          f"test acc {m.get('posterior_test_accuracy', float('nan')):.4f}")
+    import torch
+
+    from .bitstrings import index_to_bits
+
+    top = torch.argsort(post.probs, descending=True)[: args.top]
+    print(f"the {len(top)} most probable networks (bit 0 first):")
+    for i in top:
+        bits = "".join(str(int(v)) for v in index_to_bits(int(i), post.n))
+        print(f"  {bits}  p = {float(post.probs[i]):.4f}  train NLL {-float(post.log_likelihood[i]) / post.evaluator.num_data:.4f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qhyper", description="Binary neural networks trained with "
+                                     "quantum hypernetworks, compared with classical baselines.")
+    sub = parser.add_subparsers(dest="command")
+    c = sub.add_parser("compare", help="compare methods on a task (default: all methods on digits01_4x4)")
+    c.add_argument("--task", default=DEFAULT_TASK, help=f"task name (default {DEFAULT_TASK}; see `qhyper tasks`)")
+    c.add_argument("--methods", default=DEFAULT_METHODS, help=f"comma-separated (default {DEFAULT_METHODS})")
+    c.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
+    c.add_argument("--out", default="results", help="directory for the JSON and PNG (default results/)")
+    c.add_argument("--set", action="append", default=[], metavar="METHOD.OPTION=VALUE",
+                   help="override a method option, e.g. --set ste.epochs=50 (repeatable)")
+    c.add_argument("--quick", action="store_true", help="tiny budgets (smoke test)")
+    c.add_argument("--strict", action="store_true", help="stop on a method's error instead of reporting it")
+    c.add_argument("--no-progress", action="store_true", help="no progress bar")
+    c.set_defaults(func=_compare)
+    t = sub.add_parser("tasks", help="list the tasks")
+    t.set_defaults(func=_tasks)
+    m = sub.add_parser("methods", help="list the methods")
+    m.set_defaults(func=_methods)
+    o = sub.add_parser("oracle", help="exact posterior of a task by enumeration")
+    o.add_argument("--task", default=DEFAULT_TASK)
+    o.add_argument("--beta", type=float, default=1.0, help="posterior tempering (default 1)")
+    o.add_argument("--top", type=int, default=5, help="show the most probable networks (default 5)")
+    o.set_defaults(func=_oracle)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+r"""Train the binary network by solving its training problem as a QUBO with simulated annealing.
+
+The exact encoding (:mod:`qhyper.qubo.bnn`: activation, slack, product and error bits;
+ground-state energy = minimum number of training errors) is solved with dwave-samplers'
+``SimulatedAnnealingSampler`` and every read is polished by ``SteepestDescentSolver``.
+The penalty landscape is rugged, so energies are not trusted: **the weights of every read
+are decoded and re-scored on the whole training set by the shared Evaluator**, and the read
+with the highest training accuracy wins (ties: lowest training NLL) — accuracy because the
+QUBO's objective is the 0-1 error.
+
+Regularisers (Villumsen & Sugita, arXiv 2601.00449; their exact forms are not public, these
+follow the abstract):
+
+* **margin** μ: rewards large pre-activation magnitudes (see :mod:`qhyper.qubo.bnn`).
+* **dropout-inspired scheme**: ``dropout_rounds`` reduced sub-networks (each hidden unit
+  dropped with probability ``dropout_rate``) are trained on the first mini-batch; each
+  weight's mean spin :math:`\bar m_i` over the sub-networks that contain it becomes the
+  linear field :math:`-\gamma \sum_i \bar m_i w_i` on the full problem, which is then solved.
+
+**Mini-batches.** With more than ``batch_size`` training points, shuffled mini-batches are
+solved in turn (at most ``max_batches``); from the second on, a field
+:math:`-\lambda \sum_i w^\star_i w_i` anchors the solution to the best network so far
+(``anchor`` = λ), and the best network over all batches (scored on all the data) is kept.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..qubo.bnn import BNNQubo, check_encodable, input_grid
+from .result import TrainResult, network_metrics
+
+__all__ = ["QUBO"]
+
+
+class QUBO:
+    """Simulated-annealing QUBO trainer for sign-activation binary classifiers.
+
+    Args:
+        num_reads: annealing runs per problem.
+        num_sweeps: sweeps per run.
+        seed: int seed (sampler seeds and mini-batch order derive from it).
+        margin: μ ≥ 0, margin reward per sample in units of errors.
+        dropout_rounds: number of sub-networks for the dropout-inspired scheme (0 = off).
+        dropout_rate: probability of dropping a hidden unit in a sub-network.
+        dropout_strength: γ, the field per weight from the sub-networks' mean spins.
+        batch_size: training points per QUBO (larger sets are mini-batched).
+        max_batches: at most this many mini-batch problems are solved.
+        anchor: λ, field towards the best network so far on later mini-batches.
+        input_resolution: input grid *r* (inputs become round(r·x)/r in the QUBO);
+            ``None`` picks 1, 2 or 4 (see :func:`qhyper.qubo.bnn.input_grid`).
+        penalty: constraint weight factor (> 1).
+        polish: steepest-descent polish of every read.
+        progress: progress bar over the problems solved.
+    """
+
+    name = "qubo"
+
+    def __init__(self, num_reads: int = 10, num_sweeps: int = 1000, seed: int = 0,
+                 margin: float = 0.0, dropout_rounds: int = 0, dropout_rate: float = 0.5,
+                 dropout_strength: float = 0.5, batch_size: int = 128, max_batches: int = 4,
+                 anchor: float = 0.5, input_resolution: int | None = None, penalty: float = 2.0,
+                 polish: bool = True, progress: bool = False):
+        for label, value in (("num_reads", num_reads), ("num_sweeps", num_sweeps),
+                             ("batch_size", batch_size), ("max_batches", max_batches)):
+            if int(value) <= 0:
+                raise ValueError(f"{label} must be a positive integer; got {value}")
+        if margin < 0 or dropout_strength < 0 or anchor < 0:
+            raise ValueError("margin, dropout_strength and anchor must be >= 0")
+        if int(dropout_rounds) < 0:
+            raise ValueError(f"dropout_rounds must be >= 0; got {dropout_rounds}")
+        if not 0 <= dropout_rate < 1:
+            raise ValueError(f"dropout_rate must be in [0, 1); got {dropout_rate}")
+        if penalty <= 1:
+            raise ValueError(f"penalty must be > 1; got {penalty}")
+        if input_resolution is not None and int(input_resolution) < 1:
+            raise ValueError(f"input_resolution must be a positive integer or None; got {input_resolution}")
+        self.num_reads, self.num_sweeps = int(num_reads), int(num_sweeps)
+        self.seed = int(seed)
+        self.margin = float(margin)
+        self.dropout_rounds, self.dropout_rate = int(dropout_rounds), float(dropout_rate)
+        self.dropout_strength = float(dropout_strength)
+        self.batch_size, self.max_batches = int(batch_size), int(max_batches)
+        self.anchor = float(anchor)
+        self.input_resolution = input_resolution
+        self.penalty = float(penalty)
+        self.polish = bool(polish)
+        self.progress = progress
+
+    # ------------------------------------------------------------------ solving
+    def solve(self, bqm, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """Anneal (and polish) ``bqm``: states [reads, V] in label order, energies [reads], seconds."""
+        from dwave.samplers import SimulatedAnnealingSampler, SteepestDescentSolver
+
+        start = time.perf_counter()
+        ss = SimulatedAnnealingSampler().sample(bqm, num_reads=self.num_reads,
+                                                num_sweeps=self.num_sweeps, seed=seed)
+        if self.polish:
+            ss = SteepestDescentSolver().sample(bqm, initial_states=ss)
+        elapsed = time.perf_counter() - start
+        cols = [ss.variables.index(v) for v in range(bqm.num_variables)]
+        return ss.record.sample[:, cols].astype(np.int64), np.asarray(ss.record.energy, float), elapsed
+
+    def encode(self, model, X, y, keep=None, resolution: int = 1) -> BNNQubo:
+        """The QUBO of training ``model`` on ``(X, y)`` with this trainer's margin and penalty."""
+        return BNNQubo(model, X, y, resolution=resolution, margin=self.margin,
+                       penalty=self.penalty, keep=keep)
+
+    def dropout_field(self, model, X, y, resolution: int, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+        r"""The field :math:`\gamma\,\bar m` from ``dropout_rounds`` reduced sub-networks."""
+        hidden = model.layer_sizes[1:-1]
+        total = np.zeros(model.num_bits)
+        present = np.zeros(model.num_bits)
+        solve_time = 0.0
+        for _ in range(self.dropout_rounds):
+            keep = []
+            for h in hidden:
+                k = rng.random(h) >= self.dropout_rate
+                if not k.any():
+                    k[rng.integers(h)] = True
+                keep.append(k)
+            enc = self.encode(model, X, y, keep, resolution)
+            states, energies, t = self.solve(enc.bqm, int(rng.integers(2**31 - 1)))
+            solve_time += t
+            w = 2.0 * enc.weights_of(states)[int(np.argmin(energies))] - 1.0
+            mask = _present(model, keep)
+            total += mask * w
+            present += mask
+        mean = np.divide(total, present, out=np.zeros_like(total), where=present > 0)
+        return self.dropout_strength * mean, {"dropout_mean_spin": mean, "dropout_solve_time": solve_time}
+
+    # ------------------------------------------------------------------ training
+    def fit(self, evaluator) -> TrainResult:
+        """Train on ``evaluator``'s training data; every read is scored by ``evaluator``."""
+        model = evaluator.model
+        check_encodable(model)
+        if self.dropout_rounds and model.num_hidden_layers == 0:
+            raise ValueError("the dropout-inspired scheme drops hidden units: this model has none "
+                             "(set dropout_rounds=0)")
+        X, y = evaluator.X.numpy(), evaluator.y.numpy()
+        r, rounding = input_grid(X, self.input_resolution)
+        rng = np.random.default_rng(self.seed)
+        N = len(y)
+        order = rng.permutation(N) if N > self.batch_size else np.arange(N)
+        batches = [order[s : s + self.batch_size] for s in range(0, N, self.batch_size)][: self.max_batches]
+
+        start = time.perf_counter()
+        state = {"input_resolution": r, "input_rounding_error": rounding, "batches": []}
+        field = np.zeros(model.num_bits)
+        if self.dropout_rounds:
+            field, info = self.dropout_field(model, X[batches[0]], y[batches[0]], r, rng)
+            state.update(info)
+        state["dropout_field"] = field.copy()
+        best, best_key, evaluations, solve_time, interrupted = None, None, 0, 0.0, False
+        bar = tqdm(batches, desc="QUBO", disable=not self.progress, leave=False)
+        try:
+            for i, idx in enumerate(bar):
+                t0 = time.perf_counter()
+                enc = self.encode(model, X[idx], y[idx], resolution=r)
+                h = field if i == 0 or not self.anchor else field + self.anchor * (2.0 * best.numpy() - 1.0)
+                bqm = enc.with_field(h if h.any() else None)
+                build = time.perf_counter() - t0
+                states, energies, t = self.solve(bqm, int(rng.integers(2**31 - 1)))
+                solve_time += t
+                bits = torch.as_tensor(enc.weights_of(states), dtype=torch.float64)
+                acc, nll = evaluator.accuracy(bits), evaluator.nll(bits)
+                evaluations += len(bits)
+                j = min(range(len(bits)), key=lambda k: (-float(acc[k]), float(nll[k])))
+                key = (-float(acc[j]), float(nll[j]))
+                if best_key is None or key < best_key:
+                    best, best_key = bits[j].clone(), key
+                grid = evaluator.with_data(np.rint(X[idx] * r) / r, y[idx])
+                state["batches"].append({
+                    "num_variables": enc.num_variables, "num_interactions": enc.num_interactions,
+                    "build_time": build, "solve_time": t, "energies": energies,
+                    "errors": np.rint((1 - grid.accuracy(bits).numpy()) * len(idx)),
+                    "margins": enc.margins(enc.weights_of(states)) if model.num_hidden_layers else None,
+                })
+                bar.set_postfix(train_accuracy=f"{-best_key[0]:.3f}")
+        except KeyboardInterrupt:
+            interrupted = True
+            if best is None:
+                raise
+        finally:
+            bar.close()
+        metrics = network_metrics(evaluator, best)
+        first = state["batches"][0]
+        metrics.update({
+            "qubo_variables": float(first["num_variables"]),
+            "qubo_interactions": float(first["num_interactions"]),
+            "qubo_solve_time": solve_time,
+            "qubo_best_energy": float(min(b["energies"].min() for b in state["batches"])),
+        })
+        return TrainResult(method=self.name, bits=best, metrics=metrics,
+                           wall_time=time.perf_counter() - start, evaluations=evaluations,
+                           state=state, interrupted=interrupted)
+
+
+def _present(model, keep) -> np.ndarray:
+    """1 for the weight bits that exist in the sub-network with hidden masks ``keep``."""
+    mask = np.zeros(model.num_bits)
+    sizes = model.layer_sizes
+    masks = [np.ones(sizes[0], bool), *keep, np.ones(sizes[-1], bool)]
+    for l in range(1, len(sizes)):
+        W = model.block(f"W{l}")
+        mask[W.start : W.stop] = np.outer(masks[l], masks[l - 1]).ravel()
+        if model.bias:
+            bb = model.block(f"b{l}")
+            mask[bb.start : bb.stop] = masks[l]
+    return mask
