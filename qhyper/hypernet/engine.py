@@ -34,17 +34,18 @@ import torch
 __all__ = ["StatevectorEngine", "born_probs", "sample_indices"]
 
 
-def _rotation(name: str, theta: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """Batch of 2×2 matrices :math:`e^{-i\\theta P/2}`, [B, 2, 2]."""
+_AXES = {"RX": (1.0, 0.0, 0.0), "RY": (0.0, 1.0, 0.0), "RZ": (0.0, 0.0, 1.0)}
+
+
+def _rotations(theta: torch.Tensor, axes: torch.Tensor, real: bool) -> torch.Tensor:
+    r"""Rotations :math:`e^{-i\theta P/2} = c\,I - i s\,P`, [..., 2, 2], for θ [...] and one-hot
+    axes [..., 3] over (X, Y, Z); θ = 0 with zero axes gives the identity (padding)."""
     c, s = torch.cos(theta / 2), torch.sin(theta / 2)
-    if name == "RY":
-        return torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2).to(dtype)
-    zero = torch.zeros_like(c)
-    re = torch.stack([torch.stack([c, zero], -1), torch.stack([zero, c], -1)], -2)
-    if name == "RX":
-        im = torch.stack([torch.stack([zero, -s], -1), torch.stack([-s, zero], -1)], -2)
-    else:  # RZ = diag(e^{-iθ/2}, e^{iθ/2})
-        im = torch.stack([torch.stack([-s, zero], -1), torch.stack([zero, s], -1)], -2)
+    x, y, z = (s * axes[..., i] for i in range(3))
+    if real:  # only RY: [[c, −s], [s, c]]
+        return torch.stack([torch.stack([c, -y], -1), torch.stack([y, c], -1)], -2)
+    re = torch.stack([torch.stack([c, -y], -1), torch.stack([y, c], -1)], -2)
+    im = torch.stack([torch.stack([-z, -x], -1), torch.stack([-x, z], -1)], -2)
     return torch.complex(re, im)
 
 
@@ -62,6 +63,9 @@ class StatevectorEngine:
         parts = -(-n // int(block))
         edges = [round(i * n / parts) for i in range(parts + 1)]
         self.blocks = [list(range(a, b)) for a, b in zip(edges, edges[1:])]
+        self._block_groups: dict[int, list[int]] = {}
+        for b in self.blocks:
+            self._block_groups.setdefault(len(b), []).append(b[0])
         self.stages = self._compile(ansatz.gates)
 
     # ------------------------------------------------------------------ compile
@@ -76,7 +80,21 @@ class StatevectorEngine:
                 stages[-1][1].append(g)
             else:
                 stages.append((kind, [g]))
-        return [(k, self._signed_permutation(gs) if k == "ent" else gs) for k, gs in stages]
+        return [(k, self._signed_permutation(gs) if k == "ent" else self._rotation_table(gs)) for k, gs in stages]
+
+    def _rotation_table(self, gates):
+        """(param index [D, n], axes [D, n, 3]): the D-th rotation on each wire of a run, padded."""
+        per_wire: list[list] = [[] for _ in range(self.n)]
+        for g in gates:
+            per_wire[g.wires[0]].append(g)
+        depth = max(len(w) for w in per_wire)
+        index = torch.full((depth, self.n), -1, dtype=torch.int64)
+        axes = torch.zeros(depth, self.n, 3, dtype=torch.float64)
+        for w, gs in enumerate(per_wire):
+            for d, g in enumerate(gs):
+                index[d, w] = g.param
+                axes[d, w] = torch.tensor(_AXES[g.name])
+        return index, axes
 
     def _signed_permutation(self, gates):
         """(index, inverse index, sign or None) with ψ'(x) = sign(x)·ψ(index(x))."""
@@ -96,27 +114,32 @@ class StatevectorEngine:
 
     # ------------------------------------------------------------------ small matrices
     def block_matrices(self, thetas: torch.Tensor) -> list[list[torch.Tensor]]:
-        """Per rotation stage, the Kronecker block matrices [B, 2^k, 2^k] (differentiable)."""
+        """Per rotation stage, the Kronecker block matrices [B, 2^k, 2^k] (differentiable).
+
+        Vectorised: all rotations of a stage are built in one call, fused per wire by a
+        product over depth, and Kronecker blocks of equal size are formed together.
+        """
         B = thetas.shape[0]
-        eye = torch.eye(2, dtype=self.dtype).expand(B, 2, 2)
         out = []
-        for kind, gates in self.stages:
+        for kind, table in self.stages:
             if kind != "rot":
                 continue
-            mats: dict[int, torch.Tensor] = {}
-            for g in gates:
-                r = _rotation(g.name, thetas[:, g.param], self.dtype)
-                w = g.wires[0]
-                mats[w] = r if w not in mats else r @ mats[w]
-            layer = []
-            for wires in self.blocks:
-                u = None
-                for w in wires:
-                    m = mats.get(w, eye)
-                    u = m if u is None else (u[:, :, None, :, None] * m[:, None, :, None, :]).reshape(
-                        B, u.shape[1] * 2, u.shape[2] * 2)
-                layer.append(u)
-            out.append(layer)
+            index, axes = table
+            angle = thetas[:, index.clamp(min=0)] * (index >= 0)  # [B, D, n]; padding → identity
+            rot = _rotations(angle, axes, self.real)  # [B, D, n, 2, 2]
+            fused = rot[:, 0]
+            for d in range(1, rot.shape[1]):
+                fused = rot[:, d] @ fused
+            layer: dict[int, torch.Tensor] = {}
+            for k, starts in self._block_groups.items():
+                sel = fused[:, torch.tensor(starts)[:, None] + torch.arange(k)]  # [B, groups, k, 2, 2]
+                u = sel[:, :, 0]
+                for j in range(1, k):
+                    m = sel[:, :, j]
+                    u = (u[..., :, None, :, None] * m[..., None, :, None, :]).reshape(B, len(starts), 2 ** (j + 1), -1)
+                for i, start in enumerate(starts):
+                    layer[start] = u[:, i]
+            out.append([layer[b[0]] for b in self.blocks])
         return out
 
     # ------------------------------------------------------------------ passes
@@ -179,8 +202,10 @@ class StatevectorEngine:
                 B, K = psi.shape[0], u.shape[-1]
                 ud = u.detach()
                 psi = self._unapply(psi, ud)
-                lam_t = lam.reshape(B, -1, K).transpose(1, 2)  # [B, K, R]
-                grads.append(torch.matmul(lam_t, psi.reshape(B, K, -1).conj().transpose(1, 2)))
+                # ū = Λ_out Ψ_in^† , computed as conj(Λ_out^† ... ) so both operands are plain
+                # (conjugate-)transposes of contiguous matrices, which BLAS takes directly
+                lam_h = lam.reshape(B, -1, K).conj().transpose(1, 2)  # [B, K, R]
+                grads.append(torch.matmul(lam_h, psi.reshape(B, K, -1).transpose(1, 2)).conj().clone())
                 used.append(u)
                 lam = self._unapply(lam, ud) if layers > 0 or u is not mats[0][0] else lam
         (g,) = torch.autograd.grad(used, leaf, grad_outputs=grads)
