@@ -115,10 +115,6 @@ class LocalIB:
 
     # ------------------------------------------------------------------ fit
     def fit(self, net, dataset) -> TrainResult:
-        with torch_threads(self.threads):
-            return self._fit(net, dataset)
-
-    def _fit(self, net, dataset) -> TrainResult:
         """Train ``net`` (a :class:`~qhyper.pib.PIBNetwork`) on ``dataset``'s training split.
 
         Returns a :class:`TrainResult`: ``bits`` are the network's bits in
@@ -128,6 +124,10 @@ class LocalIB:
         ``"readout_loss"``, ``"train_accuracy"``; ``state`` the network and the information
         plane (``state["information_plane"]``, see :func:`qhyper.pib.plot_information_plane`).
         """
+        with torch_threads(self.threads):
+            return self._fit(net, dataset)
+
+    def _fit(self, net, dataset) -> TrainResult:
         X, y = training_tensors(net, dataset)
         gen = torch.Generator().manual_seed(self.seed)
         ev_idx = torch.randperm(len(y), generator=gen)[: self.eval_size]
@@ -166,7 +166,6 @@ class LocalIB:
         plane = {"I_XT": [history[f"I(X;T{l + 1})"] for l in range(L)],
                  "I_TY": [history[f"I(T{l + 1};Y)"] for l in range(L)], "estimator": self.estimator}
         return TrainResult(self.method, net.bits(), score(net, dataset), history, time.perf_counter() - start,
-                           evaluations=self.epochs * len(y),
                            state={"network": net, "information_plane": plane, "parallel": self.parallel},
                            interrupted=interrupted)
 
