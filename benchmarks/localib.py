@@ -4,7 +4,8 @@ Every method trains a fresh ``qh.pib.network("binary", [d, 64, 64, 64], n_classe
 the same seed, and is scored by the shared Evaluator (binary networks are BinaryMLPs).
 The Ray section trains LocalIB twice on digits10_8x8 — units in turn in one process, and
 one Ray actor per unit, pipelined — and reports accuracy and wall time of both (Ray's own
-start-up time is reported separately).
+start-up time is reported separately). Information-plane figures of the first seed go to
+``results/information_plane_<method>_<task>.png``.
 
     python benchmarks/localib.py            # 3 seeds, 30 epochs, digits10_8x8 and moons, Ray
     python benchmarks/localib.py --quick    # 1 seed, 8 epochs
@@ -12,6 +13,7 @@ start-up time is reported separately).
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -28,6 +30,17 @@ def _net(data, seed):
     return qh.pib.network("binary", [data.n_features, *HIDDEN], data.n_classes, seed=seed)
 
 
+def _plane(result, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    ax = qh.pib.plot_information_plane(result, path=path)
+    plt.close(ax.figure)
+
+
 def compare(tasks, seeds, epochs):
     rows = {}
     for task in tasks:
@@ -41,6 +54,8 @@ def compare(tasks, seeds, epochs):
             }
             for method, run in runs.items():
                 res = run()
+                if seed == 0 and method != "end_to_end_ste":
+                    _plane(res, f"results/information_plane_{method}_{task}.png")
                 rows.setdefault((task, method), []).append(
                     (res.metrics["test_accuracy"], res.metrics["train_accuracy"], res.wall_time))
                 print(f"  {task:14s} seed {seed} {method:15s} test {res.metrics['test_accuracy']:.3f} "
