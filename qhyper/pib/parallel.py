@@ -67,7 +67,7 @@ def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator
     """Run ``trainer``'s epochs with one Ray actor per unit; ``record(losses)`` after each epoch."""
     ray, started = _start_ray(trainer.ray_address)
     objective = {"beta": trainer.beta, "alpha": trainer.alpha, "estimator": trainer.estimator,
-                 "width": trainer.width}
+                 "width": trainer.width, "eps": trainer.eps}
     modules = [*net.units, net.readout]
     cpus = float(ray.available_resources().get("CPU", 1.0)) / len(modules)
     Actor = ray.remote(UnitWorker)

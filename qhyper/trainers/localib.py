@@ -66,6 +66,7 @@ class LocalIB:
             half the median distance (the full median gave 64 % on digits, a quarter 76 %).
         spsa_c, spsa_samples: perturbation size and directions per step of black-box units.
         eval_size: training points on which the information plane is measured every epoch.
+        eps: the HSIC estimator's regulariser ε in :math:`(\tilde K + \varepsilon N I)^{-1}`.
         ray_address: a Ray cluster address; default starts a light local Ray
             (``num_cpus=2``, no dashboard) and shuts it down after ``fit``.
         threads: torch threads during ``fit`` (restored after; ``None`` leaves torch alone).
@@ -79,8 +80,8 @@ class LocalIB:
     def __init__(self, beta: float = 4.0, alpha: float = 1.01, batch_size: int = 128, epochs: int = 30,
                  lr: float = 0.05, seed: int = 0, parallel: str | None = None, readout_lr: float | None = None,
                  readout_epochs: int = 5, width="0.5*median", spsa_c: float = 0.2, spsa_samples: int = 4,
-                 eval_size: int = 512, ray_address: str | None = None, threads: int | None = 1,
-                 progress: bool = True):
+                 eval_size: int = 512, eps: float = 1e-5, ray_address: str | None = None,
+                 threads: int | None = 1, progress: bool = True):
         if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not beta >= 0 or math.isinf(beta):
             raise ValueError(f"beta must be a finite number >= 0 (the weight of I(T;Y)); got {beta!r}")
         self.alpha = check_alpha(alpha)
@@ -92,13 +93,15 @@ class LocalIB:
         self.beta, self.batch_size, self.epochs, self.lr = float(beta), batch_size, epochs, float(lr)
         self.seed, self.parallel, self.readout_lr = int(seed), parallel, float(readout_lr or lr)
         self.readout_epochs, self.width = int(readout_epochs), width
-        self.spsa_c, self.spsa_samples, self.eval_size = spsa_c, spsa_samples, int(eval_size)
+        if not (spsa_c > 0 and spsa_samples >= 1 and eps > 0):
+            raise ValueError(f"spsa_c and eps must be > 0 and spsa_samples >= 1; got {spsa_c}, {eps}, {spsa_samples}")
+        self.spsa_c, self.spsa_samples, self.eval_size, self.eps = spsa_c, int(spsa_samples), int(eval_size), eps
         self.ray_address, self.threads, self.progress = ray_address, threads, progress
 
     # ------------------------------------------------------------------ pieces
     def objective(self, x0: torch.Tensor, y: torch.Tensor) -> LocalObjective:
         """The local loss of one batch (Gram matrices of X and Y cached)."""
-        return LocalObjective(x0, y, self.beta, self.alpha, self.estimator, self.width)
+        return LocalObjective(x0, y, self.beta, self.alpha, self.estimator, self.width, self.eps)
 
     def learners(self, net) -> tuple[list[UnitLearner], UnitLearner]:
         units = [UnitLearner(u, self.lr, self.seed + 1 + l, self.spsa_c, self.spsa_samples)
