@@ -15,6 +15,8 @@ connects to an existing cluster instead (then Ray is left running).
 """
 from __future__ import annotations
 
+import time
+
 import torch
 from tqdm.auto import tqdm
 
@@ -42,6 +44,9 @@ class UnitWorker:
         self.loss_sum, self.count = self.loss_sum + loss * len(y), self.count + len(y)
         return T
 
+    def ready(self) -> bool:
+        return True
+
     def state(self):
         """The unit's state dict and its mean loss since the last call."""
         mean = self.loss_sum / max(self.count, 1)
@@ -63,8 +68,12 @@ def _start_ray(address):
     return ray, True
 
 
-def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator, record) -> None:
-    """Run ``trainer``'s epochs with one Ray actor per unit; ``record(losses)`` after each epoch."""
+def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator, record) -> float:
+    """Run ``trainer``'s epochs with one Ray actor per unit; ``record(losses)`` after each epoch.
+
+    Returns the seconds spent starting Ray (if it was not running) and the actors.
+    """
+    start = time.perf_counter()
     ray, started = _start_ray(trainer.ray_address)
     objective = {"beta": trainer.beta, "alpha": trainer.alpha, "estimator": trainer.estimator,
                  "width": trainer.width, "eps": trainer.eps}
@@ -78,6 +87,8 @@ def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator
         for l, m in enumerate(modules)
     ]
     try:
+        ray.get([a.ready.remote() for a in actors])
+        startup = time.perf_counter() - start
         for _ in tqdm(range(trainer.epochs), desc=f"{trainer.method} (ray)", disable=not trainer.progress):
             last = []
             for idx in minibatches(len(y), trainer.batch_size, gen):
@@ -91,6 +102,7 @@ def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator
             for m, (sd, _) in zip(modules, states):
                 m.load_state_dict(sd)
             record([loss for _, loss in states])
+        return startup
     finally:
         for actor in actors:
             ray.kill(actor)

@@ -124,8 +124,10 @@ class LocalIB:
         :class:`~qhyper.BinaryMLP` layout for binary networks (then scored by the shared
         Evaluator) and an empty tensor otherwise; ``metrics`` train/test accuracy and NLL;
         ``history`` per epoch ``"I(X;T{l})"``, ``"I(T{l};Y)"``, ``"loss{l}"`` (mean local loss),
-        ``"readout_loss"``, ``"train_accuracy"``; ``state`` the network and the information
-        plane (``state["information_plane"]``, see :func:`qhyper.pib.plot_information_plane`).
+        ``"readout_loss"``, ``"train_accuracy"``; ``state`` the network, the information
+        plane (``state["information_plane"]``, see :func:`qhyper.pib.plot_information_plane`)
+        and, with ``parallel="ray"``, ``state["ray_startup"]``: the seconds of ``wall_time``
+        spent starting Ray and the actors.
         """
         with torch_threads(self.threads):
             return self._fit(net, dataset)
@@ -138,7 +140,7 @@ class LocalIB:
         L = len(net.units)
         history = {k: [] for l in range(L) for k in (f"I(X;T{l + 1})", f"I(T{l + 1};Y)", f"loss{l + 1}")}
         history.update(readout_loss=[], train_accuracy=[])
-        start, interrupted = time.perf_counter(), False
+        start, interrupted, ray_startup = time.perf_counter(), False, 0.0
 
         def record(losses):
             for l, T in enumerate(net.features(X[ev_idx])):
@@ -153,7 +155,7 @@ class LocalIB:
             if self.parallel == "ray":
                 from ..pib.parallel import fit_ray
 
-                fit_ray(self, net, X, y, gen, record)
+                ray_startup = fit_ray(self, net, X, y, gen, record)
             else:
                 learners, head = self.learners(net)
                 for _ in tqdm(range(self.epochs), desc=self.method, disable=not self.progress):
@@ -169,7 +171,8 @@ class LocalIB:
         plane = {"I_XT": [history[f"I(X;T{l + 1})"] for l in range(L)],
                  "I_TY": [history[f"I(T{l + 1};Y)"] for l in range(L)], "estimator": self.estimator}
         return TrainResult(self.method, net.bits(), score(net, dataset), history, time.perf_counter() - start,
-                           state={"network": net, "information_plane": plane, "parallel": self.parallel},
+                           state={"network": net, "information_plane": plane, "parallel": self.parallel,
+                                  "ray_startup": ray_startup},
                            interrupted=interrupted)
 
     def _fit_readout(self, net, X, y, gen) -> None:
