@@ -126,7 +126,7 @@ class BNNQubo:
     """
 
     def __init__(self, model, X, y, resolution: int = 1, margin: float = 0.0,
-                 penalty: float = 2.0, keep=None):
+                 penalty: float = 1.25, keep=None):
         check_encodable(model)
         if margin < 0:
             raise ValueError(f"margin must be >= 0; got {margin}")

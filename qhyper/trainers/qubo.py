@@ -8,6 +8,12 @@ are decoded and re-scored on the whole training set by the shared Evaluator**, a
 with the highest training accuracy wins (ties: lowest training NLL) — accuracy because the
 QUBO's objective is the 0-1 error.
 
+**Refinement.** Annealing from random states rarely reaches feasible low-error states, but
+the weights of a good read can be *completed* exactly (every activation, product, slack and
+error bit set to the value its constraint requires). ``refine_rounds`` times, the best
+network so far is completed and re-annealed from there (``beta_range`` from
+``refine_beta``, in units of 1/errors, to the sampler's cold end), and reads are scored again.
+
 Regularisers (Villumsen & Sugita, arXiv 2601.00449; their exact forms are not public, these
 follow the abstract):
 
@@ -54,6 +60,8 @@ class QUBO:
             ``None`` picks 1, 2 or 4 (see :func:`qhyper.qubo.bnn.input_grid`).
         penalty: constraint weight factor (> 1).
         polish: steepest-descent polish of every read.
+        refine_rounds: re-anneals from the completed best network per problem (0 = off).
+        refine_beta: starting inverse temperature of those re-anneals.
         progress: progress bar over the problems solved.
     """
 
@@ -62,8 +70,9 @@ class QUBO:
     def __init__(self, num_reads: int = 10, num_sweeps: int = 1000, seed: int = 0,
                  margin: float = 0.0, dropout_rounds: int = 0, dropout_rate: float = 0.5,
                  dropout_strength: float = 0.5, batch_size: int = 128, max_batches: int = 4,
-                 anchor: float = 0.5, input_resolution: int | None = None, penalty: float = 2.0,
-                 polish: bool = True, progress: bool = False):
+                 anchor: float = 0.5, input_resolution: int | None = None, penalty: float = 1.25,
+                 polish: bool = True, refine_rounds: int = 3, refine_beta: float = 0.1,
+                 progress: bool = False):
         for label, value in (("num_reads", num_reads), ("num_sweeps", num_sweeps),
                              ("batch_size", batch_size), ("max_batches", max_batches)):
             if int(value) <= 0:
@@ -74,6 +83,8 @@ class QUBO:
             raise ValueError(f"dropout_rounds must be >= 0; got {dropout_rounds}")
         if not 0 <= dropout_rate < 1:
             raise ValueError(f"dropout_rate must be in [0, 1); got {dropout_rate}")
+        if int(refine_rounds) < 0 or not refine_beta > 0:
+            raise ValueError("refine_rounds must be >= 0 and refine_beta > 0")
         if penalty <= 1:
             raise ValueError(f"penalty must be > 1; got {penalty}")
         if input_resolution is not None and int(input_resolution) < 1:
@@ -88,21 +99,27 @@ class QUBO:
         self.input_resolution = input_resolution
         self.penalty = float(penalty)
         self.polish = bool(polish)
+        self.refine_rounds, self.refine_beta = int(refine_rounds), float(refine_beta)
         self.progress = progress
 
     # ------------------------------------------------------------------ solving
-    def solve(self, bqm, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
-        """Anneal (and polish) ``bqm``: states [reads, V] in label order, energies [reads], seconds."""
+    def solve(self, bqm, seed: int, initial=None, beta_range=None) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Anneal (and polish) ``bqm``, from random states or from ``initial`` [reads, V]:
+        states [reads, V] in label order, energies [reads], seconds, the schedule's cold β."""
         from dwave.samplers import SimulatedAnnealingSampler, SteepestDescentSolver
 
         start = time.perf_counter()
+        kwargs = {} if initial is None else {
+            "initial_states": (initial.astype(np.int8), list(range(bqm.num_variables))),
+            "beta_range": beta_range}
         ss = SimulatedAnnealingSampler().sample(bqm, num_reads=self.num_reads,
-                                                num_sweeps=self.num_sweeps, seed=seed)
+                                                num_sweeps=self.num_sweeps, seed=seed, **kwargs)
+        cold = float(ss.info["beta_range"][1])
         if self.polish:
             ss = SteepestDescentSolver().sample(bqm, initial_states=ss)
         elapsed = time.perf_counter() - start
         cols = [ss.variables.index(v) for v in range(bqm.num_variables)]
-        return ss.record.sample[:, cols].astype(np.int64), np.asarray(ss.record.energy, float), elapsed
+        return ss.record.sample[:, cols].astype(np.int64), np.asarray(ss.record.energy, float), elapsed, cold
 
     def encode(self, model, X, y, keep=None, resolution: int = 1) -> BNNQubo:
         """The QUBO of training ``model`` on ``(X, y)`` with this trainer's margin and penalty."""
@@ -123,7 +140,7 @@ class QUBO:
                     k[rng.integers(h)] = True
                 keep.append(k)
             enc = self.encode(model, X, y, keep, resolution)
-            states, energies, t = self.solve(enc.bqm, int(rng.integers(2**31 - 1)))
+            states, energies, t, _ = self.solve(enc.bqm, int(rng.integers(2**31 - 1)))
             solve_time += t
             w = 2.0 * enc.weights_of(states)[int(np.argmin(energies))] - 1.0
             mask = _present(model, keep)
@@ -163,19 +180,29 @@ class QUBO:
                 h = field if i == 0 or not self.anchor else field + self.anchor * (2.0 * best.numpy() - 1.0)
                 bqm = enc.with_field(h if h.any() else None)
                 build = time.perf_counter() - t0
-                states, energies, t = self.solve(bqm, int(rng.integers(2**31 - 1)))
-                solve_time += t
+                states, energies, batch_time, cold = self.solve(bqm, int(rng.integers(2**31 - 1)))
                 bits = torch.as_tensor(enc.weights_of(states), dtype=torch.float64)
                 acc, nll = evaluator.accuracy(bits), evaluator.nll(bits)
+                for _ in range(self.refine_rounds):
+                    j = _pick(acc, nll)
+                    start_states = enc.complete(np.tile(bits[j].numpy().astype(np.int64), (self.num_reads, 1)))
+                    more, e, t, _ = self.solve(bqm, int(rng.integers(2**31 - 1)), start_states,
+                                               (min(self.refine_beta, cold), cold))
+                    batch_time += t
+                    more_bits = torch.as_tensor(enc.weights_of(more), dtype=torch.float64)
+                    states, energies = np.concatenate([states, more]), np.concatenate([energies, e])
+                    bits = torch.cat([bits, more_bits])
+                    acc, nll = torch.cat([acc, evaluator.accuracy(more_bits)]), torch.cat([nll, evaluator.nll(more_bits)])
+                solve_time += batch_time
                 evaluations += len(bits)
-                j = min(range(len(bits)), key=lambda k: (-float(acc[k]), float(nll[k])))
+                j = _pick(acc, nll)
                 key = (-float(acc[j]), float(nll[j]))
                 if best_key is None or key < best_key:
                     best, best_key = bits[j].clone(), key
                 grid = evaluator.with_data(np.rint(X[idx] * r) / r, y[idx])
                 state["batches"].append({
                     "num_variables": enc.num_variables, "num_interactions": enc.num_interactions,
-                    "build_time": build, "solve_time": t, "energies": energies,
+                    "build_time": build, "solve_time": batch_time, "energies": energies,
                     "errors": np.rint((1 - grid.accuracy(bits).numpy()) * len(idx)),
                     "margins": enc.margins(enc.weights_of(states)) if model.num_hidden_layers else None,
                 })
@@ -197,6 +224,11 @@ class QUBO:
         return TrainResult(method=self.name, bits=best, metrics=metrics,
                            wall_time=time.perf_counter() - start, evaluations=evaluations,
                            state=state, interrupted=interrupted)
+
+
+def _pick(acc, nll) -> int:
+    """The read with the highest accuracy, ties broken by the lowest NLL."""
+    return min(range(len(acc)), key=lambda k: (-float(acc[k]), float(nll[k])))
 
 
 def _present(model, keep) -> np.ndarray:

@@ -1,0 +1,250 @@
+"""The QUBO encoding is exact on tiny problems; the trainer decodes, re-scores and regularises."""
+import dimod
+import numpy as np
+import pytest
+import torch
+
+import qhyper as qh
+from qhyper.bitstrings import all_bits, index_to_bits
+from qhyper.qubo import BNNQubo, input_grid, slack_coefficients
+from qhyper.trainers import QUBO
+
+
+def _errors(model, X, y, bits) -> np.ndarray:
+    ev = qh.Evaluator(model, X, y)
+    return np.rint((1 - ev.accuracy(bits).numpy()) * len(y))
+
+
+def _energies(enc, states):
+    return enc.bqm.energies((states, list(range(enc.num_variables))))
+
+
+def _teacher(sizes, N, seed):
+    rng = np.random.default_rng(seed)
+    model = qh.BinaryMLP(sizes, activation="sign")
+    X = rng.choice([-1.0, 1.0], size=(N, sizes[0]))
+    teacher = index_to_bits(int(rng.integers(2**model.num_bits)), model.num_bits)
+    y = (model.forward(teacher, X)[0, :, 0] >= 0).long().numpy()
+    return model, X, y
+
+
+@pytest.mark.parametrize("R", [0, 1, 2, 3, 4, 5, 7, 8, 100])
+def test_slack_expansion_covers_exactly_the_range(R):
+    coef, counts = slack_coefficients(np.array([R]))
+    k = int(counts[0])
+    values = {int(b @ coef[0, :k]) for b in all_bits(k).numpy().astype(int)} if k else {0}
+    assert values == set(range(R + 1))
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_exact_solver_ground_state_is_min_training_errors_logistic(bias):
+    rng = np.random.default_rng(3)
+    model = qh.BinaryMLP([2, 1], bias=bias)
+    X = rng.choice([-1.0, 1.0], size=(3, 2))
+    y = np.array([0, 1, 1])
+    enc = BNNQubo(model, X, y)
+    assert enc.num_variables <= 20
+    ground = dimod.ExactSolver().sample(enc.bqm).first.energy
+    brute = _errors(model, X, y, all_bits(model.num_bits)).min()
+    assert ground == pytest.approx(brute)
+
+
+def test_ground_state_given_weights_is_their_error_count_hidden_layer():
+    """For every weight setting, minimising the energy over all auxiliary bits exactly
+    (ExactSolver) gives the weights' training-error count: the encoding is exact."""
+    rng = np.random.default_rng(0)
+    model = qh.BinaryMLP([2, 1, 1], activation="sign")
+    X = rng.choice([-1.0, 1.0], size=(2, 2))
+    y = np.array([1, 0])
+    enc = BNNQubo(model, X, y)
+    bits = all_bits(model.num_bits)
+    errors = _errors(model, X, y, bits)
+    for b, err in zip(bits.numpy().astype(int), errors):
+        sub = enc.bqm.copy()
+        sub.fix_variables({j: int(v) for j, v in enumerate(b)})
+        assert sub.num_variables <= 18
+        assert dimod.ExactSolver().sample(sub).first.energy == pytest.approx(err)
+
+
+@pytest.mark.parametrize("sizes, bias", [([3, 2, 1], True), ([3, 2, 1], False), ([2, 1, 2, 1], True)])
+def test_feasible_completion_energy_equals_errors_and_no_state_is_below(sizes, bias):
+    rng = np.random.default_rng(1)
+    model = qh.BinaryMLP(sizes, activation="sign", bias=bias)
+    X = rng.choice([-1.0, 1.0], size=(5, sizes[0]))
+    y = rng.integers(0, 2, 5)
+    enc = BNNQubo(model, X, y)
+    bits = all_bits(model.num_bits)
+    assert np.allclose(_energies(enc, enc.complete(bits.numpy().astype(int))), _errors(model, X, y, bits))
+    states = rng.integers(0, 2, (5000, enc.num_variables))
+    weights = torch.as_tensor(states[:, : model.num_bits], dtype=torch.float64)
+    assert (_energies(enc, states) >= _errors(model, X, y, weights) - 1e-9).all()
+
+
+def test_real_inputs_on_a_grid_are_encoded_exactly():
+    rng = np.random.default_rng(2)
+    X = rng.integers(0, 5, (6, 3)) / 4
+    y = rng.integers(0, 2, 6)
+    assert input_grid(X) == (4, 0.0)
+    model = qh.BinaryMLP([3, 2, 1], activation="sign")
+    enc = BNNQubo(model, X, y, resolution=4)
+    bits = all_bits(model.num_bits)
+    assert np.allclose(_energies(enc, enc.complete(bits.numpy().astype(int))), _errors(model, X, y, bits))
+
+
+def test_input_grid_reports_rounding_of_off_grid_data():
+    r, err = input_grid(np.array([[0.1, 0.9]]))
+    assert r == 4 and err == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("teacher_seed", [0, 2])
+def test_teacher_labels_are_recovered_with_zero_errors(teacher_seed):
+    model, X, y = _teacher([4, 2, 1], 12, seed=teacher_seed)
+    assert 0 < y.mean() < 1
+    ev = qh.Evaluator(model, X, y)
+    res = QUBO(num_reads=20, num_sweeps=2000, seed=0).fit(ev)
+    assert res.metrics["train_accuracy"] == 1.0
+    # every read's energy is at least its decoded network's true error count
+    for batch in res.state["batches"]:
+        assert (batch["energies"] >= batch["errors"] - 1e-9).all()
+
+
+def test_result_reports_the_qubo_size_and_scores_every_read():
+    model, X, y = _teacher([4, 2, 1], 20, seed=1)
+    ev = qh.Evaluator(model, X, y)
+    res = QUBO(num_reads=3, num_sweeps=200, refine_rounds=1, seed=1).fit(ev)
+    enc = BNNQubo(model, X, y, penalty=1.25)
+    assert res.metrics["qubo_variables"] == enc.num_variables
+    assert res.metrics["qubo_interactions"] == enc.num_interactions
+    assert res.metrics["qubo_solve_time"] > 0
+    assert res.evaluations == 6  # 3 reads + 3 refined reads, each scored by the Evaluator
+    assert len(res.state["batches"][0]["energies"]) == 6
+    assert res.metrics["train_accuracy"] == pytest.approx(float(ev.accuracy(res.bits)[0]))
+
+
+def test_mini_batches_split_large_training_sets():
+    model, X, y = _teacher([4, 2, 1], 50, seed=2)
+    ev = qh.Evaluator(model, X, y)
+    res = QUBO(num_reads=2, num_sweeps=100, batch_size=20, max_batches=2, refine_rounds=0, seed=0).fit(ev)
+    assert len(res.state["batches"]) == 2
+    assert res.evaluations == 4
+    small = BNNQubo(model, X[:20], y[:20], penalty=1.25).num_variables
+    assert res.state["batches"][0]["num_variables"] == small
+
+
+def test_margin_term_prefers_networks_with_larger_pre_activations():
+    """Exact over all weight settings: among the minimum-energy networks, the margin term
+    selects ones whose hidden pre-activations are larger in magnitude."""
+    model, X, y = _teacher([3, 2, 1], 8, seed=4)
+    bits = all_bits(model.num_bits)
+    states = bits.numpy().astype(int)
+
+    def mean_abs_preactivation(b):
+        W, c = model.decode(b).layers[0]
+        return (torch.as_tensor(X) @ W.transpose(1, 2) + c.unsqueeze(1)).abs().mean((1, 2))
+
+    best = []
+    for mu in (0.0, 0.8):
+        enc = BNNQubo(model, X, y, margin=mu)
+        E = _energies(enc, enc.complete(states))
+        best.append(np.isclose(E, E.min()))
+    plain, margin = best
+    assert not np.array_equal(plain, margin)
+    z = mean_abs_preactivation(bits)
+    assert float(z[torch.as_tensor(margin)].mean()) > float(z[torch.as_tensor(plain)].mean())
+    m = enc.margins(states)
+    assert m[margin].mean() > m[plain].mean()
+
+
+def test_margin_energy_is_errors_minus_normalised_margins():
+    model, X, y = _teacher([3, 2, 1], 6, seed=3)
+    states = all_bits(model.num_bits).numpy().astype(int)
+    plain = BNNQubo(model, X, y, margin=0.0, penalty=2.0)
+    reg = BNNQubo(model, X, y, margin=0.6, penalty=2.0)
+    gap = _energies(plain, plain.complete(states)) - _energies(reg, reg.complete(states))
+    assert (gap >= -1e-9).all() and gap.max() > 0
+    assert (gap <= 0.6 * len(y) + 1e-9).all()  # at most μ per sample
+
+
+def test_dropout_scheme_adds_linear_terms_on_the_weights():
+    model, X, y = _teacher([4, 3, 1], 16, seed=6)
+    ev = qh.Evaluator(model, X, y)
+    res = QUBO(num_reads=3, num_sweeps=300, dropout_rounds=3, dropout_strength=0.5, seed=0).fit(ev)
+    field = res.state["dropout_field"]
+    assert np.abs(field).max() > 0 and np.abs(field).max() <= 0.5 + 1e-12
+    enc = BNNQubo(model, X, y, penalty=1.25)
+    full = enc.with_field(field)
+    delta = np.array([full.linear[j] - enc.bqm.linear[j] for j in range(model.num_bits)])
+    assert np.allclose(delta, -2 * field)
+    assert all(full.linear[j] == enc.bqm.linear[j] for j in range(model.num_bits, enc.num_variables))
+    plain = QUBO(num_reads=3, num_sweeps=300, seed=0).fit(ev)
+    assert not np.any(plain.state["dropout_field"])
+
+
+def test_same_seed_same_result():
+    model, X, y = _teacher([4, 2, 1], 16, seed=7)
+    ev = qh.Evaluator(model, X, y)
+    a = QUBO(num_reads=2, num_sweeps=200, seed=3).fit(ev)
+    b = QUBO(num_reads=2, num_sweeps=200, seed=3).fit(ev)
+    assert torch.equal(a.bits, b.bits)
+    assert np.array_equal(a.state["batches"][0]["energies"], b.state["batches"][0]["energies"])
+
+
+def test_interrupt_returns_what_was_solved(monkeypatch):
+    model, X, y = _teacher([4, 2, 1], 30, seed=8)
+    ev = qh.Evaluator(model, X, y)
+    trainer = QUBO(num_reads=2, num_sweeps=100, batch_size=10, max_batches=3, refine_rounds=1, seed=0)
+    solve, calls = trainer.solve, []
+
+    def stop_third(*args):
+        calls.append(args)
+        if len(calls) == 3:  # the first problem took two solves (anneal + refinement)
+            raise KeyboardInterrupt
+        return solve(*args)
+
+    monkeypatch.setattr(trainer, "solve", stop_third)
+    res = trainer.fit(ev)
+    assert res.interrupted and len(res.state["batches"]) == 1
+    assert res.bits.shape == (model.num_bits,)
+
+
+# ---------------------------------------------------------------------- bad input
+def test_sigmoid_hidden_activation_is_refused():
+    model = qh.BinaryMLP([2, 2, 1], activation="sigmoid")
+    ev = qh.Evaluator(model, np.zeros((4, 2)), np.array([0, 1, 0, 1]))
+    with pytest.raises(ValueError, match="sign activation"):
+        QUBO().fit(ev)
+
+
+def test_activation_choice_bits_are_refused():
+    model = qh.BinaryMLP([2, 2, 1], activation=["relu", "sigmoid"])
+    ev = qh.Evaluator(model, np.zeros((4, 2)), np.array([0, 1, 0, 1]))
+    with pytest.raises(ValueError, match="sign"):
+        QUBO().fit(ev)
+
+
+def test_multiclass_is_refused():
+    model = qh.BinaryMLP([2, 3])
+    ev = qh.Evaluator(model, np.zeros((3, 2)), np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match="multiclass"):
+        QUBO().fit(ev)
+
+
+@pytest.mark.parametrize("reads", [0, -1])
+def test_num_reads_must_be_positive(reads):
+    with pytest.raises(ValueError, match="num_reads"):
+        QUBO(num_reads=reads)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"num_sweeps": 0}, "num_sweeps"), ({"batch_size": 0}, "batch_size"), ({"penalty": 1.0}, "penalty"),
+    ({"margin": -0.1}, "margin"), ({"dropout_rate": 1.0}, "dropout_rate"), ({"input_resolution": 0}, "input_resolution"),
+])
+def test_bad_options_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        QUBO(**kwargs)
+
+
+def test_dropout_without_hidden_layer_is_refused():
+    ev = qh.Evaluator(qh.BinaryMLP([2, 1]), np.ones((2, 2)), np.array([0, 1]))
+    with pytest.raises(ValueError, match="hidden"):
+        QUBO(dropout_rounds=2).fit(ev)
