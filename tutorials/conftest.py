@@ -3,3 +3,5 @@ import os
 
 os.environ.setdefault("QHYPER_SMOKE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Deprecated calls in notebook code are errors (library-level ones are caught by tests/).
+os.environ["PYTHONWARNINGS"] = "error::DeprecationWarning:__main__"
