@@ -11,8 +11,9 @@ Parameters: :math:`2 L n`, structured shape ``(L, 2, n)`` (layer, RY/RZ, qubit),
 :math:`2nl + nk + j`. On :math:`|0\dots0\rangle` the first CX brick acts trivially and the
 last RZ layer does not change computational-basis probabilities (its gradient is zero); both
 are kept so the circuit is the published one. Initialisation: :math:`U[0, 2\pi)` as in the
-original code. (The original counts layers from 1 and so starts on the odd bonds; with two
-or more layers both orders give the same alternation after the trivial first brick, mirrored.)
+original code. (The original code counts layers from 1 and so starts on the odd bonds;
+here layer 0 uses the even bonds. On :math:`|0\dots0\rangle` the first brick is trivial either
+way, so the two conventions differ only in which bonds the later bricks use.)
 """
 from __future__ import annotations
 
