@@ -31,6 +31,7 @@ class Task:
     def __init__(self, data, num_bits: int | None = None):
         self.evaluator = None
         self.table = None
+        self._loss_table = None
         if data is None:
             if num_bits is None:
                 raise ValueError("a Task without data needs num_bits")
@@ -71,7 +72,9 @@ class Task:
     def loss_table(self) -> torch.Tensor:
         """Mean loss of all 2^n networks [2^n] (bit 0 most significant)."""
         self._need_data()
-        return self.table if self.table is not None else self.evaluator.loss_table()
+        if self._loss_table is None:
+            self._loss_table = self.table if self.table is not None else self.evaluator.loss_table()
+        return self._loss_table
 
     def log_likelihood_table(self, data_size: int | None = None) -> torch.Tensor:
         """log p(D|w) of all 2^n networks [2^n]."""

@@ -15,6 +15,21 @@ The trainer composes three independent parts: a
 Shot estimators call ``hypernet.sample_at`` once per step with a fresh seed drawn from the
 trainer's master generator, and never read probabilities.
 
+**Result.** ``history``: ``objective`` (the objective's natural value: expected loss for
+MLE, ELBO, surrogate ELBO, MMD²; a shot estimate in shot mode), ``expected_loss`` and, in
+exact mode, ``entropy`` per step (per function evaluation for L-BFGS), plus
+``restart_objective``. ``bits`` is the MAP network — argmax of :math:`q_\theta` in exact mode;
+in shot mode the most frequent of ``final_shots`` fresh samples, ties (e.g. all samples
+distinct) broken by the lowest training loss. ``metrics``: ``objective``, ``expected_loss``,
+``p_best`` (exact: :math:`q_\theta` at the argmin of the loss table; shots: fraction of final
+samples equal to the cost table's optimum, or with an Evaluator to the best sampled network),
+``entropy`` (exact), the MAP network's ``train_/test_accuracy`` and ``_nll`` and the
+posterior-predictive ``predictive_train_/test_accuracy`` and ``_nll`` (exact: the networks
+holding 1 − 10⁻⁶ of the mass, at most 4096, weighted by :math:`q_\theta`; shots: the final
+samples), all from the shared Evaluator; ``target_fraction`` for :class:`MMD`. ``state``:
+final ``theta``, ``probs`` and ``distribution`` (exact) or ``samples`` (shots), and one record
+per restart.
+
 Example:
     >>> ev = qh.Evaluator.from_dataset(qh.BinaryMLP([16, 1]), qh.datasets.load("digits01_4x4"))
     >>> hn = qh.Hypernetwork(qh.circuits.get("brick", n_qubits=17, layers=4))
@@ -232,7 +247,7 @@ class QHN:
             bits, weights = self._exact_summary(run["probs"], task, metrics)
         else:
             bits, weights = self._shot_summary(run["samples"], task, metrics)
-        map_bits = bits[torch.argmax(weights)]
+        map_bits = bits[_mode(weights, task, bits)]
         if ev is not None:
             metrics.update(network_metrics(ev, map_bits))
             metrics.update(_predictive(ev, bits, weights))
@@ -306,9 +321,16 @@ class _Counter:
         return float(unique_apply(self.task.loss, samples).mean())
 
 
+def _mode(weights, task, bits) -> int:
+    """Index of the most probable network; ties (e.g. all samples distinct) go to the lowest training loss."""
+    top = torch.nonzero(weights == weights.max()).squeeze(-1)
+    if top.numel() == 1 or not task.has_data:
+        return int(top[0])
+    return int(top[torch.argmin(task.loss(bits[top]))])
+
+
 def _entropy(q: torch.Tensor) -> float:
-    nz = q[q > 0]
-    return float(-(nz * nz.log()).sum())
+    return float(-torch.special.xlogy(q, q).sum())
 
 
 def _predictive(ev, bits, weights) -> dict[str, float]:
