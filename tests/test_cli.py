@@ -1,0 +1,55 @@
+"""The `qhyper` command: compare (table, JSON, PNG), tasks, methods, oracle, errors."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qhyper.cli import main
+
+
+def test_compare_writes_table_json_and_png(tmp_path, capsys):
+    rc = main(["compare", "--task", "bars_stripes_sign", "--methods", "ste,qubo,exact,mle,elbo,mmd",
+               "--seeds", "1", "--quick", "--no-progress", "--out", str(tmp_path),
+               "--set", "ste.epochs=3"])
+    assert rc == 0
+    out = capsys.readouterr().out
+    for method in ("ste", "qubo", "exact", "mle", "elbo", "mmd"):
+        assert f"\n{method} " in out
+    data = json.loads((tmp_path / "compare_bars_stripes_sign.json").read_text())
+    assert [r["method"] for r in data["rows"]] == ["ste", "qubo", "exact", "mle", "elbo", "mmd"]
+    assert data["runs"][0]["options"]["epochs"] == 3
+    for row in data["rows"]:
+        assert row["status"] in ("ok", "unavailable")  # never faked: a missing method says so
+        assert (row["status"] == "ok") == ("test_accuracy_mean" in row)
+    assert (tmp_path / "compare_bars_stripes_sign.png").stat().st_size > 1000
+
+
+def test_listings_and_oracle(capsys):
+    assert main(["tasks"]) == 0
+    assert "digits01_4x4" in capsys.readouterr().out
+    assert main(["methods"]) == 0
+    assert "qubo" in capsys.readouterr().out
+    assert main(["oracle", "--task", "bars_stripes_sign", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "log evidence" in out and "8192 networks" in out and out.count("p = ") == 3
+
+
+def test_bad_names_give_clear_errors(capsys, tmp_path):
+    assert main(["compare", "--task", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown task" in capsys.readouterr().err
+    assert main(["compare", "--methods", "ste,nope", "--out", str(tmp_path)]) == 2
+    assert "unknown method" in capsys.readouterr().err
+    assert main(["oracle", "--task", "nope"]) == 2
+    with pytest.raises(SystemExit, match="METHOD.OPTION=VALUE"):
+        main(["compare", "--set", "epochs=3", "--out", str(tmp_path)])
+
+
+def test_no_arguments_prints_help(capsys):
+    assert main([]) == 0
+    assert "compare" in capsys.readouterr().out
+
+
+def test_runs_as_a_fresh_process():
+    done = subprocess.run([sys.executable, "-m", "qhyper.cli", "tasks"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "bars_stripes_sign" in done.stdout
