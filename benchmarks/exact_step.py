@@ -16,12 +16,18 @@ machine drift; compare the ratios measured in the same run.
 
     python benchmarks/exact_step.py            # n = 12, 16, 18, 20; qiskit-ml at n = 8, 10, 12
     python benchmarks/exact_step.py --quick    # n = 12, 16; qiskit-ml at n = 8, 10
+    python benchmarks/exact_step.py --threads 1   # every peer on one thread (less noise on a busy machine)
 """
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import sys
 import time
+
+if "--threads" in sys.argv:  # must reach OpenMP (torch, lightning) before they are imported
+    os.environ["OMP_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
 
 import numpy as np
 import torch
@@ -113,7 +119,10 @@ def main(argv=None):
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="*", help="qubit counts (default 12 16 18 20)")
+    parser.add_argument("--threads", type=int, help="OpenMP/torch threads for every peer (default: library default)")
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     sizes = args.sizes or ([12, 16] if args.quick else [12, 16, 18, 20])
     qml_sizes = [8, 10] if args.quick else [8, 10, 12]
     print(f"brick ansatz, {args.layers} layers; f = Σ_b q(b) L(b), forward + backward; "
@@ -136,7 +145,7 @@ def main(argv=None):
         print(f"  n={n:2d}  qiskit-ml {qml_times[n]:.3f}s  qhyper {q:.5f}s  ratio {qml_times[n] / q:.0f}x", flush=True)
     ns = np.array(sorted(qml_times))
     slope, icpt = np.polyfit(ns, np.log([qml_times[k] for k in ns]), 1)
-    print(f"  qiskit-ml grows ×{math.exp(slope * 2):.1f} per 2 qubits (log-linear fit over n = {list(ns)})")
+    print(f"  qiskit-ml grows ×{math.exp(slope * 2):.1f} per 2 qubits (log-linear fit over n = {[int(k) for k in ns]})")
 
     print("\n    n |   qhyper | pl-backprop (ratio) | lightning adjoint (ratio) | qiskit-ml (ratio)")
     for n, r in rows.items():

@@ -8,11 +8,17 @@ r"""``Hypernetwork``: a parameterised circuit whose measured bitstrings are BNN 
     hn_hw = qh.Hypernetwork(ansatz, backend="qiskit", shots=1024, seed=0)
     bits = hn_hw.sample_at(thetas, shots=256)           # [B, 256, n], one Aer call
 
-**Backends** (``backend=``): ``"torch"`` (default; qhyper's statevector engine, measured the
-fastest exact objective + gradient step, see ``benchmarks/exact_step.py``), ``"pennylane"``
-(``device="default.qubit"`` backprop or ``"lightning.qubit"``) and ``"qiskit"`` (Aer,
-``method="statevector"`` or, for sampling only, ``"matrix_product_state"``). All give the
-same probability vector for the same θ, in the package's big-endian index order.
+**Backends** (``backend=``): ``"torch"`` (default; qhyper's statevector engine — the
+fastest exact objective + gradient step measured, 15× ``qml`` default.qubit backprop at
+18 qubits, see :mod:`qhyper.hypernet.torch_backend` and ``benchmarks/exact_step.py``),
+``"pennylane"`` (``device="default.qubit"`` backprop or ``"lightning.qubit"``) and
+``"qiskit"`` (Aer, ``method="statevector"`` or, for sampling only,
+``"matrix_product_state"``). All give the same probability vector for the same θ, in the
+package's big-endian index order.
+
+Beyond statevector memory (≈ 30 qubits) only sampling is possible: use
+``backend="qiskit", shots=..., method="matrix_product_state"``; for shallow circuits it
+samples 65 qubits in tens of milliseconds per parameter setting (``benchmarks/shots_step.py``).
 
 **Modes.** ``shots=None``: exact — probabilities, log-probabilities and entropy are
 available and differentiable. ``shots=int``: hardware-like — only samples exist;
