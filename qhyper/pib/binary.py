@@ -30,7 +30,10 @@ def _generator(seed) -> torch.Generator:
     if isinstance(seed, torch.Generator):
         return seed
     g = torch.Generator()
-    g.manual_seed(int(seed) if seed is not None else torch.seed())
+    if seed is None:
+        g.seed()  # fresh entropy for this generator only
+    else:
+        g.manual_seed(int(seed))
     return g
 
 

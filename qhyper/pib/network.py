@@ -135,8 +135,11 @@ def network(kind: str, sizes: Sequence[int], n_classes: int, seed: int = 0, read
         head = BinaryUnit(sizes[-1], d_out, activation="identity", seed=int(seeds[-1]))
         scale = 1.0 / math.sqrt(sizes[-1] + 1)
     elif readout == "linear":
-        torch.manual_seed(int(seeds[-1]))
         head = torch.nn.Linear(sizes[-1], d_out, dtype=DTYPE)
+        g, bound = torch.Generator().manual_seed(int(seeds[-1])), 1.0 / math.sqrt(sizes[-1])
+        with torch.no_grad():  # torch's default init, from our seed rather than the global RNG
+            head.weight.uniform_(-bound, bound, generator=g)
+            head.bias.uniform_(-bound, bound, generator=g)
         scale = 1.0
     else:
         raise ValueError(f"readout must be 'binary' or 'linear'; got {readout!r}")

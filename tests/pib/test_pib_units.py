@@ -158,7 +158,10 @@ def test_network_builder_checks():
         qh.pib.network("binary", [4], 2)
     with pytest.raises(ValueError, match="n_classes"):
         qh.pib.network("binary", [4, 4], 1)
+    state = torch.get_rng_state()
     net = qh.pib.network("crossbar", [4, 5, 3], 2)
+    OpticalUnit(3, 2, seed=None).inject_faults(0.5)
+    assert torch.equal(state, torch.get_rng_state())  # seeded generators only, never the global RNG
     assert net.predict(np.zeros((7, 4))).shape == (7,) and net.bits().numel() == 0
     with pytest.raises(ValueError, match="NaN"):
         net.predict(np.full((2, 4), np.nan))
