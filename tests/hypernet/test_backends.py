@@ -7,12 +7,12 @@ import torch
 
 import qhyper as qh
 
-from hn_reference import EXACT, dense_probs
+from hn_reference import EXACT, FAMILIES, dense_probs
 
 
 @pytest.mark.parametrize("backend,opts", EXACT)
-def test_probs_match_dense_and_sum_to_one(family, backend, opts):
-    name, kw = family
+@pytest.mark.parametrize("name,kw", FAMILIES)
+def test_probs_match_dense_and_sum_to_one(name, kw, backend, opts):
     a = qh.circuits.get(name, n_qubits=4, **kw)
     hn = qh.Hypernetwork(a, backend=backend, seed=11, **opts)
     q = hn.distribution().probs()
@@ -56,8 +56,8 @@ def test_gradients_agree_across_backends_and_with_finite_differences(backend, op
     assert torch.allclose(hn.theta.grad, fd, atol=1e-7)
 
 
-def test_parameter_shift_of_one_probability_is_exact(family):
-    name, kw = family
+@pytest.mark.parametrize("name,kw", FAMILIES)
+def test_parameter_shift_of_one_probability_is_exact(name, kw):
     a = qh.circuits.get(name, n_qubits=4, **kw)
     hn = qh.Hypernetwork(a, seed=3)
     theta = hn.theta.detach()

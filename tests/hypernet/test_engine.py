@@ -5,12 +5,12 @@ import torch
 import qhyper as qh
 from qhyper.hypernet.engine import StatevectorEngine
 
-from hn_reference import dense_probs
+from hn_reference import FAMILIES, dense_probs
 
 
 @pytest.mark.parametrize("block", [1, 2, 3, 4])
-def test_probs_match_dense_statevector(family, block):
-    name, kw = family
+@pytest.mark.parametrize("name,kw", FAMILIES)
+def test_probs_match_dense_statevector(name, kw, block):
     a = qh.circuits.get(name, n_qubits=5, **kw)
     thetas = torch.stack([a.init_params(s) for s in range(3)])
     p = StatevectorEngine(a, block=block).probs(thetas)
@@ -27,8 +27,8 @@ def test_real_ansatz_keeps_real_amplitudes():
     assert StatevectorEngine(qh.circuits.get("brick", n_qubits=4)).dtype == torch.complex128
 
 
-def test_gradient_matches_finite_differences(family):
-    name, kw = family
+@pytest.mark.parametrize("name,kw", FAMILIES)
+def test_gradient_matches_finite_differences(name, kw):
     a = qh.circuits.get(name, n_qubits=4, **kw)
     e = StatevectorEngine(a, block=3)
     cost = torch.rand(2, 16, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
