@@ -135,7 +135,7 @@ def network(kind: str, sizes: Sequence[int], n_classes: int, seed: int = 0, read
         head = BinaryUnit(sizes[-1], d_out, activation="identity", seed=int(seeds[-1]))
         scale = 1.0 / math.sqrt(sizes[-1] + 1)
     elif readout == "linear":
-        head = torch.nn.Linear(sizes[-1], d_out, dtype=DTYPE)
+        head = torch.nn.utils.skip_init(torch.nn.Linear, sizes[-1], d_out, dtype=DTYPE)
         g, bound = torch.Generator().manual_seed(int(seeds[-1])), 1.0 / math.sqrt(sizes[-1])
         with torch.no_grad():  # torch's default init, from our seed rather than the global RNG
             head.weight.uniform_(-bound, bound, generator=g)
