@@ -55,12 +55,14 @@ class Backend:
         return self.name
 
 
-def check_statevector_fits(n: int, bytes_per_amplitude: int, what: str, fix: str) -> None:
+def check_statevector_fits(n: int, bytes_per_amplitude: int, what: str, fix: str,
+                           extra_bytes_per_amplitude: int = 0) -> None:
     """Refuse a 2^n statevector simulation that would not fit in memory, before allocating.
 
-    Budget: the state and about five working copies (gradients, probabilities, buffers).
+    Budget: the state and about five working copies (gradients, probabilities, buffers),
+    plus ``extra_bytes_per_amplitude`` (e.g. the engine's permutation tables).
     """
-    need = (2**n) * bytes_per_amplitude * 6
+    need = (2**n) * (bytes_per_amplitude * 6 + extra_bytes_per_amplitude)
     avail = available_memory()
     if n > 40 or need > 0.5 * avail:
         raise MemoryError(

@@ -80,7 +80,18 @@ class StatevectorEngine:
                 stages[-1][1].append(g)
             else:
                 stages.append((kind, [g]))
-        return [(k, self._signed_permutation(gs) if k == "ent" else self._rotation_table(gs)) for k, gs in stages]
+        perms: dict[tuple, tuple] = {}  # brick layers repeat two patterns: build each once
+        compiled = []
+        for kind, gs in stages:
+            if kind == "ent":
+                key = tuple((g.name, g.wires) for g in gs)
+                if key not in perms:
+                    perms[key] = self._signed_permutation(gs)
+                compiled.append((kind, perms[key]))
+            else:
+                compiled.append((kind, self._rotation_table(gs)))
+        self.num_permutations = len(perms)
+        return compiled
 
     def _rotation_table(self, gates):
         """(param index [D, n], axes [D, n, 3]): the D-th rotation on each wire of a run, padded."""

@@ -46,6 +46,7 @@ class TorchBackend(Backend):
             self.n, 8 if ansatz.real else 16, "The torch statevector engine",
             "Use fewer qubits, or sample from a tensor-network simulator: "
             "backend='qiskit', shots=..., method='matrix_product_state'.",
+            extra_bytes_per_amplitude=16 * _entangler_patterns(ansatz.gates),  # int64 gather tables
         )
         self.engine = StatevectorEngine(ansatz, block=block)
 
@@ -54,3 +55,15 @@ class TorchBackend(Backend):
 
     def describe(self) -> str:
         return f"torch statevector ({'real' if self.engine.real else 'complex'} amplitudes)"
+
+
+def _entangler_patterns(gates) -> int:
+    """Number of distinct runs of consecutive CX/CZ gates (each becomes one index-table pair)."""
+    runs, current = set(), []
+    for g in list(gates) + [None]:
+        if g is not None and g.param is None:
+            current.append((g.name, g.wires))
+        elif current:
+            runs.add(tuple(current))
+            current = []
+    return len(runs)

@@ -55,3 +55,9 @@ def test_leading_entanglers_are_dropped_and_permutations_compiled():
     e = StatevectorEngine(a)
     kinds = [k for k, _ in e.stages]
     assert kinds == ["rot", "ent", "rot"]  # first CX brick acts on |0000⟩
+
+
+def test_repeated_entangler_patterns_share_one_table():
+    e = StatevectorEngine(qh.circuits.get("brick", n_qubits=5, layers=5))
+    assert e.num_permutations == 2  # odd and even bricks, whatever the depth
+    assert StatevectorEngine(qh.circuits.get("product", n_qubits=5)).num_permutations == 0
