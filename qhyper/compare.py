@@ -256,22 +256,18 @@ class Comparison(list):
     def format(self) -> str:
         """The table as aligned text (mean ± std over seeds)."""
         head = ["method", *[label for _, label in COLUMNS]]
-        lines = []
-        for row in self:
-            if row["status"] != "ok":
-                lines.append([row["method"], f"{row['status']}: {row['reason']}"])
-                continue
-            cells = [row["method"]]
-            for key, _ in COLUMNS:
-                cells.append(_cell(row.get(f"{key}_mean"), row.get(f"{key}_std"), key))
-            lines.append(cells)
-        widths = [max(len(head[i]), *(len(l[i]) for l in lines if len(l) > 2)) if any(len(l) > 2 for l in lines)
-                  else len(head[i]) for i in range(len(head))]
+        full = [[r["method"], *(_cell(r.get(f"{k}_mean"), r.get(f"{k}_std"), k) for k, _ in COLUMNS)]
+                for r in self if r["status"] == "ok"]
+        widths = [max(len(c) for c in col) for col in zip(head, *full)]
+        widths[0] = max([widths[0], *(len(r["method"]) for r in self)])
+        line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
         out = [f"task {self.task.name}: {self.task.description} — seeds {self.seeds}",
-               "  ".join(h.ljust(w) for h, w in zip(head, widths))]
-        out.append("  ".join("-" * w for w in widths))
-        for l in lines:
-            out.append("  ".join(c.ljust(w) for c, w in zip(l, widths)) if len(l) > 2 else f"{l[0].ljust(widths[0])}  {l[1]}")
+               line(head), line(["-" * w for w in widths])]
+        for row in self:
+            if row["status"] == "ok":
+                out.append(line(full.pop(0)))
+            else:
+                out.append(f"{row['method'].ljust(widths[0])}  {row['status']}: {row['reason']}")
         return "\n".join(out)
 
     __str__ = format

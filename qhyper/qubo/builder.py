@@ -87,15 +87,13 @@ class BQMBuilder:
         self.add_quadratic(idx[:, p], idx[:, q], 2 * weight * coef[:, p] * coef[:, q])
         self.offset += weight * float((const**2).sum())
 
-    def bqm(self, extra_linear: np.ndarray | None = None):
+    def bqm(self):
         """The assembled :class:`dimod.BinaryQuadraticModel` (BINARY, labels 0 … V−1)."""
         import dimod
 
         linear = np.zeros(self.num_variables)
         for idx, c in self._linear:
             np.add.at(linear, idx, c)
-        if extra_linear is not None:
-            linear[: len(extra_linear)] += extra_linear
         if self._quad:
             i, j, c = (np.concatenate(parts) for parts in zip(*self._quad))
         else:
