@@ -37,6 +37,8 @@ class QiskitBackend(Backend):
     ``matrix_product_state_max_bond_dimension=64``)."""
 
     name = "qiskit"
+    #: at most this many probabilities per Aer run (rows are split into chunks beyond it)
+    chunk_amplitudes = 2**24
 
     def __init__(self, ansatz, shots=None, method: str = "statevector", **aer_options):
         super().__init__(ansatz, shots)
@@ -72,11 +74,17 @@ class QiskitBackend(Backend):
 
     # ------------------------------------------------------------------ exact
     def _run_probs(self, rows: np.ndarray) -> np.ndarray:
-        """Exact probabilities [R, 2^n] (big-endian) of parameter rows [R, P], one Aer run."""
-        binds = [{p: rows[:, p.index].tolist() for p in self._probs_params}]
-        result = self._sim.run(self._probs_circuit, parameter_binds=binds).result()
-        little = np.stack([np.asarray(result.data(i)["probabilities"]) for i in range(rows.shape[0])])
-        return reverse_bit_order(torch.from_numpy(little), self.n).numpy()
+        """Exact probabilities [R, 2^n] (big-endian) of parameter rows [R, P]: one Aer run per
+        chunk of rows holding at most ``chunk_amplitudes`` probabilities (one run for small n)."""
+        step = max(1, self.chunk_amplitudes // 2**self.n)
+        out = []
+        for start in range(0, rows.shape[0], step):
+            chunk = rows[start:start + step]
+            binds = [{p: chunk[:, p.index].tolist() for p in self._probs_params}]
+            result = self._sim.run(self._probs_circuit, parameter_binds=binds).result()
+            little = np.stack([np.asarray(result.data(i)["probabilities"]) for i in range(chunk.shape[0])])
+            out.append(reverse_bit_order(torch.from_numpy(little), self.n).numpy())
+        return np.concatenate(out)
 
     def probs(self, thetas: torch.Tensor) -> torch.Tensor:
         return _AerProbs.apply(thetas, self)

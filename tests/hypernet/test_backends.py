@@ -96,3 +96,13 @@ def test_forward_is_probs_and_module_trains():
         (hn() @ cost).backward()
         opt.step()
     assert hn()[3].item() > 0.98
+
+
+def test_qiskit_exact_rows_split_into_chunks_give_the_same_probabilities():
+    a = qh.circuits.get("brick", n_qubits=3, layers=2)
+    thetas = torch.stack([a.init_params(s) for s in range(5)])
+    hn = qh.Hypernetwork(a, backend="qiskit")
+    whole = hn.probs_at(thetas)
+    hn.backend.chunk_amplitudes = 16  # two rows of 8 probabilities per Aer run
+    assert torch.allclose(hn.probs_at(thetas), whole, atol=1e-14)
+    assert torch.allclose(whole, qh.Hypernetwork(a).probs_at(thetas), atol=1e-12)
