@@ -38,6 +38,7 @@ from tqdm.auto import tqdm
 
 from ..qubo.bnn import BNNQubo, check_encodable, input_grid
 from .result import TrainResult, network_metrics
+from .ste import _require_evaluator
 
 __all__ = ["QUBO"]
 
@@ -152,6 +153,7 @@ class QUBO:
     # ------------------------------------------------------------------ training
     def fit(self, evaluator) -> TrainResult:
         """Train on ``evaluator``'s training data; every read is scored by ``evaluator``."""
+        _require_evaluator(evaluator, "QUBO")
         model = evaluator.model
         check_encodable(model)
         if self.dropout_rounds and model.num_hidden_layers == 0:

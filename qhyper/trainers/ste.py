@@ -101,6 +101,7 @@ class STE:
     # ------------------------------------------------------------------ training
     def fit(self, evaluator) -> TrainResult:
         """Train on ``evaluator``'s data and likelihood; return the best sign network."""
+        _require_evaluator(evaluator, "STE")
         with _one_thread():
             return self._fit(evaluator)
 
@@ -163,6 +164,12 @@ class STE:
             history=history, wall_time=wall, evaluations=evaluations,
             state={"latent": v.detach().clone(), "choices": choices}, interrupted=interrupted,
         )
+
+
+def _require_evaluator(evaluator, name: str) -> None:
+    if not all(hasattr(evaluator, a) for a in ("model", "X", "y")):
+        raise TypeError(f"{name} trains on data: pass a qhyper.Evaluator (not a cost table); "
+                        f"got {type(evaluator).__name__}")
 
 
 @contextlib.contextmanager

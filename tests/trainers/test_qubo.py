@@ -248,3 +248,8 @@ def test_dropout_without_hidden_layer_is_refused():
     ev = qh.Evaluator(qh.BinaryMLP([2, 1]), np.ones((2, 2)), np.array([0, 1]))
     with pytest.raises(ValueError, match="hidden"):
         QUBO(dropout_rounds=2).fit(ev)
+
+
+def test_a_cost_table_is_refused_with_the_fix():
+    with pytest.raises(TypeError, match="Evaluator"):
+        QUBO().fit(torch.zeros(8))

@@ -100,3 +100,8 @@ def test_torch_threads_are_restored(digits):
     before = torch.get_num_threads()
     STE(epochs=1, seed=0).fit(digits)
     assert torch.get_num_threads() == before
+
+
+def test_a_cost_table_is_refused_with_the_fix():
+    with pytest.raises(TypeError, match="Evaluator"):
+        STE().fit(torch.zeros(8))
