@@ -25,7 +25,11 @@ class ShotModeError(RuntimeError):
 
 
 class BornDistribution:
-    """Distribution of the bitstrings measured from ``hypernet`` at parameters ``theta`` [P]."""
+    """Distribution of the bitstrings measured from ``hypernet`` at parameters ``theta`` [P].
+
+    The probability vector is computed on first use and kept, like a ``torch.distributions``
+    object: after an optimiser step changes θ, ask the hypernetwork for a new distribution.
+    """
 
     def __init__(self, hypernet, theta: torch.Tensor):
         self.hypernet = hypernet

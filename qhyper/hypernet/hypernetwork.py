@@ -104,17 +104,12 @@ class Hypernetwork(nn.Module):
         n = _num_bits(model)
         if isinstance(ansatz, str):
             ansatz = circuits.get(ansatz, n_qubits=n, layers=layers)
-        hn = cls(ansatz, **kwargs)
-        hn.check_num_bits(n, "the model")
-        return hn
+        _check_match(n, getattr(ansatz, "n_qubits", n), "the model")  # before building a backend
+        return cls(ansatz, **kwargs)
 
     def check_num_bits(self, n: int, what: str = "the model") -> None:
         """Raise if ``n`` (bits of a model or length of a cost table's bitstrings) ≠ qubits."""
-        if int(n) != self.num_qubits:
-            raise ValueError(
-                f"{what} has {n} bits but the hypernetwork has {self.num_qubits} qubits (one qubit per bit); "
-                f"build it with qh.circuits.get(name, n_qubits={n}, ...) or Hypernetwork.for_model(model)"
-            )
+        _check_match(int(n), self.num_qubits, what)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -192,6 +187,14 @@ class Hypernetwork(nn.Module):
     def extra_repr(self) -> str:
         mode = "exact" if self.shots is None else f"shots={self.shots}"
         return f"{self.ansatz!r}, backend={self.backend.describe()}, {mode}"
+
+
+def _check_match(n: int, qubits: int, what: str) -> None:
+    if n != qubits:
+        raise ValueError(
+            f"{what} has {n} bits but the hypernetwork has {qubits} qubits (one qubit per bit); "
+            f"build it with qh.circuits.get(name, n_qubits={n}, ...) or Hypernetwork.for_model(model)"
+        )
 
 
 def _check_shots(shots) -> int:

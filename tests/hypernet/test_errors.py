@@ -83,3 +83,10 @@ def test_bad_backend_options(ansatz, backend, opts, match):
 def test_sample_needs_k_in_exact_mode(ansatz):
     with pytest.raises(ValueError, match="needs k"):
         qh.Hypernetwork(ansatz).sample()
+
+
+def test_check_num_bits(ansatz):
+    hn = qh.Hypernetwork(ansatz)
+    hn.check_num_bits(3)
+    with pytest.raises(ValueError, match="cost table has 4 bits but the hypernetwork has 3 qubits"):
+        hn.check_num_bits(4, "the cost table")
