@@ -3,6 +3,15 @@ written once in a backend-neutral form.
 
 ``qh.circuits.names()`` lists the families; ``qh.circuits.get(name, n_qubits=..., layers=...)``
 builds one. Families register themselves with :func:`register`.
+
+Families: ``brick`` (the original Quantum HyperNetworks circuit: CX brick + RY + RZ per
+layer, :math:`2Ln` parameters), ``hardware_efficient`` (RY layers with a CZ or CX ladder,
+real amplitudes, :math:`(L+1)n`) and ``product`` (one RY per qubit, the independent-Bernoulli
+control, :math:`n`). Each ansatz offers ``num_params``, ``shape()``, ``init_params(generator)``,
+``apply(theta)`` (a ``qml`` quantum function), ``to_qiskit(theta=None)``, ``to_qasm(theta)``
+(OpenQASM 3) and ``shift_rule = ("two-term", π/2)``: every parameter sits in exactly one
+:math:`e^{-i\theta P/2}` rotation, so the two-term parameter-shift rule is exact
+(see :mod:`qhyper.circuits.base`).
 """
 from __future__ import annotations
 
