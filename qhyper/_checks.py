@@ -68,6 +68,19 @@ def as_labels(y, n_classes: int, n: int) -> torch.Tensor:
     return torch.from_numpy(arr)
 
 
+def as_targets(y, width: int, n: int) -> torch.Tensor:
+    """Real-valued regression targets as a finite float64 tensor [n, width] (one row per input)."""
+    Y = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y).to(DTYPE)
+    if Y.ndim == 1 and width == 1:
+        Y = Y.unsqueeze(1)
+    if Y.ndim != 2 or tuple(Y.shape) != (n, width):
+        raise ValueError(f"regression targets must have shape [{n}, {width}] (one row of {width} outputs "
+                         f"per input); got {tuple(Y.shape)}")
+    if not torch.isfinite(Y).all():
+        raise ValueError("regression targets contain NaN or inf; clean the data first")
+    return Y
+
+
 def check_table_fits(n: int, bytes_per_entry: int = 8, what: str = "loss_table()") -> None:
     """Refuse a 2^n table that would not fit in memory, before allocating it."""
     need = (2**n) * bytes_per_entry * 3  # the table plus working copies

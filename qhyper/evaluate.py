@@ -11,13 +11,16 @@ weights, runs one batched forward pass over the data and returns
 
 The likelihood has an explicit inverse temperature ``logit_scale`` *s*: binary models use
 :math:`p(y{=}1|x,w) = \sigma(s z)`, multiclass models :math:`\operatorname{softmax}(s z)`.
+Regression models (``model.output == "regression"``, real targets ``y`` [N, d]) use the
+Gaussian :math:`\log p(y|x,w) = -\|y - f_w(x)\|^2/(2\sigma^2) - (d/2)\log 2\pi\sigma^2`
+with :math:`\sigma` = ``noise_std`` (stored as ``logit_scale`` = 1/σ); their ``accuracy`` is NaN.
 """
 from __future__ import annotations
 
 import torch
 
 from . import likelihood
-from ._checks import DTYPE, as_bits, as_features, as_labels
+from ._checks import DTYPE, as_bits, as_features, as_labels, as_targets
 from .losstable import log_likelihood_table
 
 __all__ = ["Evaluator"]
@@ -34,6 +37,8 @@ class Evaluator:
             logistic/softmax likelihood of the raw ±1 sums, as in the original QHN code).
         test: optional ``(X_test, y_test)``; :meth:`test` returns an evaluator on it.
         chunk_bytes: memory bound of one batched forward pass.
+        noise_std: σ of the Gaussian likelihood of a regression model (default
+            1/``logit_scale``); not used by classifiers.
 
     Example:
         >>> data = qh.datasets.load("digits01_4x4")
@@ -42,12 +47,20 @@ class Evaluator:
         torch.Size([131072])
     """
 
-    def __init__(self, model, X, y, logit_scale: float = 1.0, test=None, chunk_bytes: int = 2**27):
+    def __init__(self, model, X, y, logit_scale: float = 1.0, test=None, chunk_bytes: int = 2**27,
+                 noise_std: float | None = None):
         if not (logit_scale > 0):
             raise ValueError(f"logit_scale must be > 0 (it is an inverse temperature); got {logit_scale}")
         self.model = model
         self.X = as_features(X, model.in_features)
-        self.y = as_labels(y, model.n_classes, self.X.shape[0])
+        self.regression = getattr(model, "output", None) == "regression"
+        if self.regression:
+            if noise_std is not None and not (0 < noise_std < float("inf")):
+                raise ValueError(f"noise_std must be a finite positive number; got {noise_std}")
+            logit_scale = 1.0 / noise_std if noise_std is not None else logit_scale
+            self.y = as_targets(y, model.out_features, self.X.shape[0])
+        else:
+            self.y = as_labels(y, model.n_classes, self.X.shape[0])
         self.logit_scale = float(logit_scale)
         self.chunk_bytes = int(chunk_bytes)
         self._test = test
@@ -81,7 +94,7 @@ class Evaluator:
     # ------------------------------------------------------------------ sampled networks
     def _chunks(self, bits):
         bits = as_bits(bits, self.num_bits)
-        width = max(getattr(self.model, "layer_sizes", [self.model.n_classes]))
+        width = max(getattr(self.model, "layer_sizes", None) or [self.model.n_classes])
         step = max(1, self.chunk_bytes // (8 * self.num_data * width * 3))
         for s in range(0, bits.shape[0], step):
             yield bits[s : s + step]
@@ -105,7 +118,9 @@ class Evaluator:
         return -self.log_likelihood(bits) / self.num_data
 
     def accuracy(self, bits) -> torch.Tensor:
-        """Fraction of points each network classifies correctly: [S]."""
+        """Fraction of points each network classifies correctly: [S] (NaN for regression)."""
+        if self.regression:
+            return torch.full((as_bits(bits, self.num_bits).shape[0],), float("nan"), dtype=DTYPE)
         out = []
         for b in self._chunks(bits):
             logits = self.model.forward(b, self.X)
@@ -115,6 +130,7 @@ class Evaluator:
 
     def predict_proba(self, bits, X=None) -> torch.Tensor:
         """Class probabilities of every network on ``X`` (default: the training inputs): [S, N, C]."""
+        self._need_classifier("predict_proba")
         X = self.X if X is None else as_features(X, self.model.in_features)
         return torch.cat([
             likelihood.class_probs(self.model.forward(b, X), self.logit_scale)
@@ -127,6 +143,7 @@ class Evaluator:
         ``weights`` [S] are the networks' probabilities (normalised here); default uniform,
         i.e. the Monte-Carlo average over sampled networks.
         """
+        self._need_classifier("predictive")
         bits = as_bits(bits, self.num_bits)
         w = torch.full((bits.shape[0],), 1.0, dtype=DTYPE) if weights is None else torch.as_tensor(weights, dtype=DTYPE)
         if w.shape != (bits.shape[0],) or (w < 0).any() or w.sum() <= 0:
@@ -143,6 +160,11 @@ class Evaluator:
     def predictive_accuracy(self, bits, weights=None) -> float:
         """Accuracy on this evaluator's data of the posterior-predictive average of ``bits``."""
         return float((self.predictive(bits, weights).argmax(-1) == self.y).to(DTYPE).mean())
+
+    def _need_classifier(self, what: str) -> None:
+        if self.regression:
+            raise ValueError(f"{what}() gives class probabilities; this evaluator's model is a regression "
+                             "model: use model.forward(bits, X) for its outputs")
 
     # ------------------------------------------------------------------ all networks
     def log_likelihood_table(self) -> torch.Tensor:

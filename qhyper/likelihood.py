@@ -4,8 +4,12 @@ Binary (one logit *z*): :math:`\log p(y|x,w) = \log\sigma\big((2y-1)\,s\,z\big)`
 Multiclass: :math:`\log p(y|x,w) = \log\operatorname{softmax}(s\,z)_y`.
 The logit scale *s* is the likelihood's inverse temperature: a ±1 network's logits are
 integers-ish sums, so *s* sets how confident a network is allowed to be.
+Regression (real-valued targets *y* [N, d], outputs *f*): Gaussian,
+:math:`\log p(y|x,w) = -s^2\|y - f\|^2/2 - (d/2)\log(2\pi/s^2)`, i.e. *s* = 1/σ.
 """
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -13,11 +17,19 @@ import torch.nn.functional as F
 
 def log_prob(logits: torch.Tensor, y: torch.Tensor, scale: float) -> torch.Tensor:
     """``logits`` [S, N, out], ``y`` [N] → log p(y_i | x_i, w_s) as [S, N]."""
+    if y.is_floating_point():
+        return gaussian_log_prob(logits, y, scale)
     if logits.shape[-1] == 1:
         t = (2.0 * y.to(logits.dtype) - 1.0) * scale
         return -F.softplus(-t * logits[..., 0])
     lp = F.log_softmax(scale * logits, dim=-1)
     return lp.gather(-1, y.view(1, -1, 1).expand(lp.shape[0], -1, 1)).squeeze(-1)
+
+
+def gaussian_log_prob(pred: torch.Tensor, y: torch.Tensor, inv_std: float) -> torch.Tensor:
+    r"""Regression outputs ``pred`` [S, N, d], targets ``y`` [N, d] → :math:`\log\mathcal N(y; f, \sigma^2 I)` [S, N], σ = 1/``inv_std``."""
+    d = y.shape[-1]
+    return -0.5 * inv_std**2 * ((pred - y) ** 2).sum(-1) - 0.5 * d * math.log(2 * math.pi / inv_std**2)
 
 
 def class_probs(logits: torch.Tensor, scale: float) -> torch.Tensor:

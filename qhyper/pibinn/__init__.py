@@ -1,1 +1,22 @@
-"""(being written)"""
+"""PIBiNN: one-bit unrolled ISTA networks on physics-defined sparse supports.
+
+After Eamaz, Yeganegi & Soltanalian, *Physics-Inspired Binary Neural Networks* (arXiv
+2502.01908). Only that paper's abstract is public: this package is a reconstruction, and
+each of its assumptions is a documented option (see :mod:`qhyper.pibinn.model`).
+
+>>> task = qh.pibinn.load_task("deconv1d", seed=0)
+>>> net = qh.pibinn.PIBiNN(task.operator, layers=8)
+>>> result = qh.pibinn.train(net, task, steps=2000, seed=0)
+>>> qh.pibinn.nmse_db(net, task), qh.pibinn.bits_per_weight(net)
+"""
+from .accounting import StorageReport, bits_per_weight, storage_report
+from .masks import dense_masks, physics_masks
+from .methods import METHODS, SMALL, run_method, sign_search, small_task
+from .metrics import nmse_db
+from .model import ISTA, PIBiNN, UnrolledISTA
+from .tasks import InverseProblem, load_task, names
+from .train import train
+
+__all__ = ["InverseProblem", "ISTA", "METHODS", "PIBiNN", "SMALL", "StorageReport", "UnrolledISTA",
+           "bits_per_weight", "dense_masks", "load_task", "names", "nmse_db", "physics_masks", "run_method",
+           "sign_search", "small_task", "storage_report", "train"]

@@ -1,0 +1,158 @@
+r"""Named methods on one inverse problem, each returning a :class:`~qhyper.trainers.TrainResult`.
+
+``run_method(name, task, seed, **options)`` for ``name`` in :data:`METHODS`:
+
+=================  ===========================================================================
+``ista``           plain ISTA with ``layers`` iterations; α picked on the training set
+``lista``          dense full-precision LISTA
+``lista_masked``   full-precision LISTA on the physics support
+``binary_dense``   dense binary, one global scale
+``binary_per_row`` dense binary, one scale per output row (channel-wise)
+``ternary``        dense TWN ternary, one scale per matrix
+``pibinn``         physics support, binary, one global scale (:func:`~qhyper.pibinn.PIBiNN`)
+``qhn``            a small tied PIBiNN whose sign bits a quantum hypernetwork learns
+=================  ===========================================================================
+
+Every learned method shares ``form`` (default ``"cp"``), ``layers`` (default 8), ``tied``
+and the training options of :func:`~qhyper.pibinn.train` (``steps``, ``lr``, …). ``task``
+is an :class:`~qhyper.pibinn.InverseProblem` or a task name (then loaded with ``seed``;
+for ``qhn`` at the small size :data:`SMALL`).
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import torch
+
+from ..bitstrings import bits_to_index
+from ..evaluate import Evaluator
+from ..trainers.result import TrainResult
+from .metrics import nmse_db
+from .model import ISTA, PIBiNN, UnrolledISTA
+from .tasks import InverseProblem, load_task
+from .train import scores, torch_threads, train
+
+__all__ = ["METHODS", "SMALL", "run_method", "small_task", "sign_search"]
+
+_LEARNED = {
+    "lista": dict(mask="dense", weights="real"),
+    "lista_masked": dict(mask="physics", weights="real"),
+    "binary_dense": dict(mask="dense", weights="binary", scale="global"),
+    "binary_per_row": dict(mask="dense", weights="binary", scale="per_row"),
+    "ternary": dict(mask="dense", weights="ternary", scale="per_layer"),
+    "pibinn": dict(mask="physics", weights="binary", scale="global"),
+}
+METHODS = ("ista", *_LEARNED, "qhn")
+
+#: The small configuration: 16 free sign bits for a tied PIBiNN (exact 2^16 enumeration).
+SMALL = dict(name="block_cs", n=8, m=4, blocks=2, k=1, n_train=200, n_test=1000)
+
+_TRAIN_KEYS = ("steps", "batch_size", "lr", "warm_fraction", "qat_lr", "eval_every", "progress", "threads")
+_REG_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+
+
+def small_task(seed: int = 0, **overrides) -> InverseProblem:
+    """The small block compressed-sensing problem of :data:`SMALL` (``overrides`` change sizes)."""
+    cfg = {**SMALL, **overrides}
+    return load_task(cfg.pop("name"), seed=seed, **cfg)
+
+
+def run_method(name: str, task, seed: int = 0, **options) -> TrainResult:
+    """Run method ``name`` on ``task``; ``metrics`` has ``train_nmse_db``, ``test_nmse_db``,
+    ``gap_db`` and ``bits_per_weight`` (plus ``p_best`` etc. for ``qhn``)."""
+    if name not in METHODS:
+        raise ValueError(f"unknown method {name!r}; choose from {METHODS}")
+    if isinstance(task, str):
+        task = small_task(seed) if name == "qhn" else load_task(task, seed=seed)
+    if not isinstance(task, InverseProblem):
+        raise TypeError(f"task must be an InverseProblem or a task name; got {type(task).__name__}")
+    layers = options.pop("layers", 8 if name != "qhn" else 4)
+    if name == "ista":
+        return _ista(task, layers)
+    if name == "qhn":
+        return sign_search(task, seed=seed, layers=layers, **options)
+    train_kw = {k: options.pop(k) for k in _TRAIN_KEYS if k in options}
+    train_kw.setdefault("progress", False)
+    model = UnrolledISTA(task, layers=layers, form=options.pop("form", "cp"),
+                         tied=options.pop("tied", False), **_LEARNED[name], **options)
+    torch.manual_seed(seed)
+    return train(model, task, seed=seed, method=name, **train_kw)
+
+
+def _ista(task, layers) -> TrainResult:
+    """ISTA with the ℓ1 weight of :data:`_REG_GRID` that is best on the training set."""
+    start = time.perf_counter()
+    with torch_threads(1):
+        best = min((ISTA(task, layers, reg=r) for r in _REG_GRID), key=lambda m: nmse_db(m, task, "train"))
+        metrics = scores(best, task)
+    metrics["reg"] = best.reg
+    return TrainResult("ista", torch.zeros(0), metrics, {}, time.perf_counter() - start, 0, {"model": best})
+
+
+def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", shots: int | None = None,
+                qhn_steps: int = 200, qhn_lr: float = 0.05, circuit_layers: int = 2, lam: float | None = None,
+                noise_std: float | None = None, max_exact_bits: int = 20, **train_options) -> TrainResult:
+    r"""A quantum hypernetwork learns the sign bits of a small tied PIBiNN.
+
+    1. A tied PIBiNN is trained by :func:`~qhyper.pibinn.train` (STE); its scale λ and
+       thresholds θ are then fixed, so every bitstring *b* is one network.
+    2. All :math:`2^n` networks are scored by the shared :class:`~qhyper.Evaluator` with
+       the Gaussian likelihood (σ = ``noise_std``, default the task's noise level): the
+       loss table, handed to the trainer as a cost table (in shot mode the trainer reads
+       only the entries of sampled networks), and used to rank the networks found.
+    3. :class:`~qhyper.trainers.QHN` with ``objective`` ``"mle"`` (exact, expected mean NLL),
+       ``"elbo"`` (exact) or ``"mmd"`` (MMD-surrogate ELBO from ``shots`` per step, uniform
+       prior, λ = ``lam`` default the training-set size) trains a brick circuit.
+
+    ``metrics``: the QHN trainer's (``p_best``, ``map_loss``, …) plus NMSE of its MAP
+    network (``test_nmse_db`` …), of the STE network (``ste_test_nmse_db``) and of the
+    best network of the table (``best_test_nmse_db``), and the table rank (0 = best) of
+    the STE and QHN networks. The model is left with the QHN network's bits.
+    """
+    import qhyper as qh  # the hypernetwork and trainers load lazily
+
+    if objective not in ("mle", "elbo", "mmd"):
+        raise ValueError(f"objective must be 'mle', 'elbo' or 'mmd'; got {objective!r}")
+    if objective == "mmd" and shots is None:
+        raise ValueError("objective='mmd' trains from shots: pass shots=<int>")
+    train_options.setdefault("progress", False)
+    train_options.setdefault("steps", 600)
+    model = PIBiNN(task, layers=layers, tied=True, form=train_options.pop("form", "cp"))
+    if model.num_bits > max_exact_bits:
+        raise ValueError(f"this PIBiNN has {model.num_bits} sign bits; the comparison enumerates all 2^n "
+                         f"networks and is limited to n <= {max_exact_bits}: use a smaller task (see SMALL)")
+    torch.manual_seed(seed)
+    ste = train(model, task, seed=seed, method="ste", **train_options)
+    ste_bits = model.bits()
+    sigma = task.noise_std if noise_std is None else noise_std
+    ev = Evaluator(model, task.Y_train, task.X_train, noise_std=sigma)
+    N = task.Y_train.shape[0]
+    with torch_threads(1):
+        table = ev.loss_table()
+    obj = {"mle": lambda: qh.objectives.MLE(),
+           "elbo": lambda: qh.objectives.ELBO(data_size=N),
+           "mmd": lambda: qh.objectives.MMDSurrogateELBO(lam=lam or N, data_size=N)}[objective]()
+    hn = qh.Hypernetwork(qh.circuits.get("brick", n_qubits=model.num_bits, layers=circuit_layers),
+                         shots=shots, seed=seed)
+    trainer = qh.trainers.QHN(objective=obj, steps=qhn_steps, lr=qhn_lr, seed=seed, progress=False)
+    # QHN.fit's cost-table path: in shot mode only the losses of sampled networks are read
+    result = trainer.fit(hn, table)
+    qhn_bits = result.bits
+    metrics = dict(result.metrics)
+    model.set_bits(qhn_bits)
+    metrics.update(scores(model, task))
+    metrics.update({f"ste_{k}": v for k, v in ste.metrics.items()})
+    metrics["train_nll"] = float(ev.nll(qhn_bits)[0])
+    metrics["ste_train_nll"] = float(ev.nll(ste_bits)[0])
+    order = torch.argsort(table)
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(len(order))
+    metrics["qhn_rank"] = int(rank[bits_to_index(qhn_bits)])
+    metrics["ste_rank"] = int(rank[bits_to_index(ste_bits)])
+    model.set_bits(qh.bitstrings.index_to_bits(int(order[0]), model.num_bits))
+    metrics.update({f"best_{k}": v for k, v in scores(model, task).items()})
+    model.set_bits(qhn_bits)
+    state = dict(result.state, model=model, ste_bits=ste_bits, table=table)
+    return TrainResult(f"qhn-{objective}", qhn_bits, metrics, result.history, result.wall_time + ste.wall_time,
+                       result.evaluations, state, result.interrupted or ste.interrupted)

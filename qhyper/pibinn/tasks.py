@@ -1,0 +1,200 @@
+r"""Sparse linear inverse problems :math:`y = A x + e`, generated offline from a seed.
+
+Two built-in tasks:
+
+* ``"deconv1d"`` — 1-D spike deconvolution. :math:`x \in \mathbb{R}^n` has ``k`` spikes
+  with Gaussian amplitudes at random positions; :math:`A \in \mathbb{R}^{n\times n}` is the
+  banded Toeplitz matrix of a length-``kernel`` Gaussian blur (``"same"`` convolution, zero
+  boundary), normalised so that the blur kernel has unit :math:`\ell_2` norm.
+* ``"block_cs"`` — block-diagonal compressed sensing. ``A = blockdiag(A_1, …, A_B)`` with
+  independent Gaussian blocks :math:`A_b \in \mathbb{R}^{(m/B)\times(n/B)}`, entries
+  :math:`\mathcal{N}(0, 1/(m/B))` — independent sensors each seeing one patch.
+
+Noise is white Gaussian with one standard deviation for the whole task, set from the
+signal-to-noise ratio on the training signals:
+:math:`\sigma^2 = \overline{\|A x\|^2} / (m\,10^{\mathrm{SNR}/10})`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .._checks import DTYPE
+
+__all__ = ["InverseProblem", "load_task", "names", "sparse_signals"]
+
+
+@dataclass(frozen=True, eq=False)
+class InverseProblem:
+    """A linear inverse problem with train/test measurements and ground-truth signals.
+
+    Attributes:
+        name: task name.
+        operator: the forward operator :math:`A` [m, n].
+        Y_train, Y_test: measurements [N, m] (the network inputs).
+        X_train, X_test: signals [N, n] (the regression targets).
+        noise_std: the measurement noise standard deviation :math:`\\sigma`.
+        snr_db: the signal-to-noise ratio the noise was set from (NaN if unknown).
+    """
+
+    name: str
+    operator: torch.Tensor
+    Y_train: torch.Tensor
+    X_train: torch.Tensor
+    Y_test: torch.Tensor
+    X_test: torch.Tensor
+    noise_std: float
+    snr_db: float = float("nan")
+
+    def __post_init__(self):
+        A = _as_operator(self.operator)
+        object.__setattr__(self, "operator", A)
+        m, n = A.shape
+        for ys, xs in (("Y_train", "X_train"), ("Y_test", "X_test")):
+            Y = _as_matrix(getattr(self, ys), ys, m, "rows of the operator (measurements)")
+            X = _as_matrix(getattr(self, xs), xs, n, "columns of the operator (signal length)")
+            if Y.shape[0] != X.shape[0]:
+                raise ValueError(f"{ys} has {Y.shape[0]} rows but {xs} has {X.shape[0]}; "
+                                 "pass one signal per measurement vector")
+            object.__setattr__(self, ys, Y)
+            object.__setattr__(self, xs, X)
+        if not (np.isfinite(self.noise_std) and self.noise_std > 0):
+            raise ValueError(f"noise_std must be a finite positive number; got {self.noise_std}")
+
+    @property
+    def m(self) -> int:
+        """Number of measurements (rows of A)."""
+        return self.operator.shape[0]
+
+    @property
+    def n(self) -> int:
+        """Signal length (columns of A)."""
+        return self.operator.shape[1]
+
+    def split(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(Y, X)`` of ``"train"`` or ``"test"``."""
+        if split == "train":
+            return self.Y_train, self.X_train
+        if split == "test":
+            return self.Y_test, self.X_test
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+
+    def subset(self, n_train: int) -> "InverseProblem":
+        """The same problem with only the first ``n_train`` training pairs."""
+        if not 1 <= n_train <= self.Y_train.shape[0]:
+            raise ValueError(f"n_train must lie in 1 … {self.Y_train.shape[0]}; got {n_train}")
+        return InverseProblem(self.name, self.operator, self.Y_train[:n_train], self.X_train[:n_train],
+                              self.Y_test, self.X_test, self.noise_std, self.snr_db)
+
+    def __repr__(self) -> str:
+        return (f"InverseProblem({self.name!r}: A {self.m}×{self.n}, {self.Y_train.shape[0]} train / "
+                f"{self.Y_test.shape[0]} test, SNR {self.snr_db:.3g} dB)")
+
+
+def _as_operator(A) -> torch.Tensor:
+    A = torch.as_tensor(np.asarray(A) if not isinstance(A, torch.Tensor) else A).to(DTYPE)
+    if A.ndim != 2:
+        raise ValueError(f"the operator A must be a 2-D matrix [m, n]; got shape {tuple(A.shape)}. "
+                         "Reshape a convolution kernel or tensor operator into its matrix first")
+    if A.numel() == 0:
+        raise ValueError("the operator A is empty; it needs at least one row and one column")
+    if not torch.isfinite(A).all():
+        raise ValueError("the operator A contains NaN or inf; it must be a finite matrix")
+    return A
+
+
+def _as_matrix(Z, name: str, width: int, what: str) -> torch.Tensor:
+    Z = torch.as_tensor(np.asarray(Z) if not isinstance(Z, torch.Tensor) else Z).to(DTYPE)
+    if Z.ndim != 2 or Z.shape[1] != width:
+        raise ValueError(f"{name} must have shape [N, {width}] ({width} = {what}); got {tuple(Z.shape)}")
+    if not torch.isfinite(Z).all():
+        raise ValueError(f"{name} contains NaN or inf; clean the data first")
+    return Z
+
+
+def sparse_signals(rng: np.random.Generator, count: int, n: int, k: int) -> np.ndarray:
+    """``count`` signals of length ``n`` with exactly ``k`` non-zeros ~ N(0, 1) at random positions."""
+    X = np.zeros((count, n))
+    pos = np.argsort(rng.random((count, n)), axis=1)[:, :k]
+    np.put_along_axis(X, pos, rng.standard_normal((count, k)), axis=1)
+    return X
+
+
+def _measure(rng, A: np.ndarray, X_train, X_test, snr_db: float):
+    clean_train, clean_test = X_train @ A.T, X_test @ A.T
+    sigma = float(np.sqrt(np.mean(np.sum(clean_train**2, 1)) / (A.shape[0] * 10 ** (snr_db / 10))))
+    return (clean_train + sigma * rng.standard_normal(clean_train.shape),
+            clean_test + sigma * rng.standard_normal(clean_test.shape), sigma)
+
+
+def _deconv1d(rng, n=64, kernel=5, width=1.0, k=4):
+    if kernel < 1 or kernel > n:
+        raise ValueError(f"kernel length must lie in 1 … n={n}; got {kernel}")
+    t = np.arange(kernel) - (kernel - 1) / 2
+    h = np.exp(-(t**2) / (2 * width**2))
+    h /= np.linalg.norm(h)
+    A = np.zeros((n, n))
+    c = (kernel - 1) // 2
+    for i in range(n):
+        for j, hj in enumerate(h):
+            col = i + j - c
+            if 0 <= col < n:
+                A[i, col] = hj
+    return A, k
+
+
+def _block_cs(rng, n=64, m=32, blocks=8, k=4):
+    if n % blocks or m % blocks:
+        raise ValueError(f"n={n} and m={m} must both be divisible by blocks={blocks}")
+    mb, nb = m // blocks, n // blocks
+    A = np.zeros((m, n))
+    for b in range(blocks):
+        A[b * mb : (b + 1) * mb, b * nb : (b + 1) * nb] = rng.standard_normal((mb, nb)) / np.sqrt(mb)
+    return A, k
+
+
+_TASKS = {"deconv1d": _deconv1d, "block_cs": _block_cs}
+
+
+def names() -> list[str]:
+    """Names accepted by :func:`load_task`."""
+    return sorted(_TASKS)
+
+
+def load_task(name: str, seed: int = 0, n_train: int = 2000, n_test: int = 1000,
+              snr_db: float = 30.0, **size) -> InverseProblem:
+    """Generate a built-in inverse problem.
+
+    Args:
+        name: ``"deconv1d"`` or ``"block_cs"``.
+        seed: seeds the operator (``block_cs``), the signals and the noise.
+        n_train, n_test: number of signal/measurement pairs per split.
+        snr_db: measurement signal-to-noise ratio in dB.
+        **size: task sizes. ``deconv1d``: ``n=64, kernel=5, width=1.0, k=4``.
+            ``block_cs``: ``n=64, m=32, blocks=8, k=4``.
+
+    Example:
+        >>> task = qh.pibinn.load_task("block_cs", seed=0)
+        >>> task.operator.shape
+        torch.Size([32, 64])
+    """
+    if name not in _TASKS:
+        raise ValueError(f"unknown task {name!r}; choose from {names()}")
+    if n_train < 1 or n_test < 1:
+        raise ValueError(f"n_train and n_test must be >= 1; got {n_train}, {n_test}")
+    if not np.isfinite(snr_db):
+        raise ValueError(f"snr_db must be finite; got {snr_db}")
+    rng = np.random.default_rng(seed)
+    try:
+        A, k = _TASKS[name](rng, **size)
+    except TypeError as err:
+        raise ValueError(f"bad size option for {name!r}: {err}") from None
+    n = A.shape[1]
+    if not 1 <= k <= n:
+        raise ValueError(f"sparsity k must lie in 1 … n={n}; got {k}")
+    X_train, X_test = sparse_signals(rng, n_train, n, k), sparse_signals(rng, n_test, n, k)
+    Y_train, Y_test, sigma = _measure(rng, A, X_train, X_test, snr_db)
+    t = lambda z: torch.from_numpy(z).to(DTYPE)  # noqa: E731
+    return InverseProblem(name, t(A), t(Y_train), t(X_train), t(Y_test), t(X_test), sigma, float(snr_db))
