@@ -1,4 +1,4 @@
-"""The ansatz catalogue, installed as ``qhyper.circuits``: one circuit family per module,
+r"""The ansatz catalogue, installed as ``qhyper.circuits``: one circuit family per module,
 written once in a backend-neutral form.
 
 ``qh.circuits.names()`` lists the families; ``qh.circuits.get(name, n_qubits=..., layers=...)``
