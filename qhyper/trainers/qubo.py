@@ -14,14 +14,14 @@ error bit set to the value its constraint requires). ``refine_rounds`` times, th
 network so far is completed and re-annealed from there (``beta_range`` from
 ``refine_beta``, in units of 1/errors, to the sampler's cold end), and reads are scored again.
 
-Regularisers (Villumsen & Sugita, arXiv 2601.00449; their exact forms are not public, these
-follow the abstract):
+Regularisers after Villumsen & Sugita (arXiv 2601.00449). The forms below follow the
+paper's abstract; they are this package's construction, not a transcription of the paper:
 
 * **margin** μ: rewards large pre-activation magnitudes (see :mod:`qhyper.qubo.bnn`).
 * **dropout-inspired scheme**: ``dropout_rounds`` reduced sub-networks (each hidden unit
   dropped with probability ``dropout_rate``) are trained on the first mini-batch (each keeps
-  its lowest-energy read); each weight's mean spin :math:`\bar m_i` over the sub-networks that contain it becomes the
-  linear field :math:`-\gamma \sum_i \bar m_i w_i` on the full problem, which is then solved.
+  its lowest-energy read); each weight's mean spin :math:`\bar m_i` over the sub-networks
+  that contain it becomes the linear field :math:`-\gamma \sum_i \bar m_i w_i` on the full problem, which is then solved.
 
 **Mini-batches.** With more than ``batch_size`` training points, shuffled mini-batches are
 solved in turn (at most ``max_batches``); from the second on, a field
