@@ -21,7 +21,8 @@ paper's abstract; they are this package's construction, not a transcription of t
 * **dropout-inspired scheme**: ``dropout_rounds`` reduced sub-networks (each hidden unit
   dropped with probability ``dropout_rate``) are trained on the first mini-batch (each keeps
   its lowest-energy read); each weight's mean spin :math:`\bar m_i` over the sub-networks
-  that contain it becomes the linear field :math:`-\gamma \sum_i \bar m_i w_i` on the full problem, which is then solved.
+  that contain it becomes the linear field :math:`-\gamma \sum_i \bar m_i w_i` on the full
+  problem, which is then solved.
 
 **Mini-batches.** With more than ``batch_size`` training points, shuffled mini-batches are
 solved in turn (at most ``max_batches``); from the second on, a field
