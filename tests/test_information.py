@@ -5,8 +5,16 @@ import pytest
 import torch
 
 from qhyper import information as info
+from qhyper.pib.training import torch_threads
 
 D = torch.float64
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Batch Gram matrices are small: one torch thread is much faster on a shared machine."""
+    with torch_threads(1):
+        yield
 
 
 def _x(n=60, d=3, seed=0):

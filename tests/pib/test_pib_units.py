@@ -6,8 +6,16 @@ import torch
 
 import qhyper as qh
 from qhyper.pib import BinaryUnit, CrossbarUnit, OpticalUnit, UnitLearner
+from qhyper.pib.training import torch_threads
 
 D = torch.float64
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Batch Gram matrices are small: one torch thread is much faster on a shared machine."""
+    with torch_threads(1):
+        yield
 
 
 def _x(n=32, d=6, seed=0):
