@@ -174,3 +174,12 @@ def test_network_builder_checks():
     with pytest.raises(ValueError, match="NaN"):
         net.predict(np.full((2, 4), np.nan))
     assert net.inject_faults(1.0, seed=0) == 2 * (5 * 5 + 3 * 6)
+
+
+def test_digits10_dataset():
+    data = qh.datasets.load("digits10_8x8", seed=3)
+    assert "digits10_8x8" in qh.datasets.names()
+    assert data.n_features == 64 and data.n_classes == 10
+    assert len(data.y_train) + len(data.y_test) == 1797
+    assert data.X_train.min() == 0.0 and data.X_train.max() == 1.0
+    assert set(np.unique(data.y_test)) == set(range(10))  # stratified split
