@@ -31,11 +31,13 @@ the sample at cost *C* = 1. Each violated constraint costs at least *A* and can 
 one error, so with *A*, *B* > *C* every state's energy is ≥ the true error count of its
 weights, with equality for the feasible completion of the weights.
 
-**Margin regulariser** (Villumsen & Sugita's "maximise neuron margins"). In a feasible
-state a hidden unit's slack measures its distance from the threshold: the margin is
-:math:`m = a s + (1-a)(\beta - 1 - s)` (quadratic), and a correctly classified sample's
-output margin is :math:`(1-e)s`. The energy gets :math:`-\frac{\mu}{U}\sum m/m_{\max}` per
-sample (*U* = margin units per sample), so margins are worth at most μ errors per sample.
+**Margin regulariser** (after Villumsen & Sugita's "maximise neuron margins"). A hidden
+unit's margin is :math:`m = (2a-1)\,t` (= :math:`|t|` when its constraint holds) and a
+correctly classified sample's output margin is :math:`(1-e)\,t_o`; both are quadratic
+because *t* is linear in weight, activation and product bits at every depth. The energy gets
+:math:`-\frac{\mu}{U}\sum m/m_{\max}` per sample (*U* = margin units per sample,
+:math:`m_{\max}` the largest :math:`|t|`), so margins are worth at most μ errors per sample
+and act on the weights directly.
 
 **Weight fields** :math:`-\sum_i h_i w_i` (linear in the weight bits) carry the
 dropout-inspired scheme and mini-batch anchoring (see :mod:`qhyper.trainers.qubo`).
@@ -216,14 +218,12 @@ class BNNQubo:
         b.add_squared(np.concatenate([idx, act[:, None], slack], 1),
                       np.concatenate([coef, -beta[:, None], -scoef], 1), c0 + beta, self.A)
         if self._reward:
-            R = (beta - 1).astype(float)
-            on = R > 0
-            w = np.where(on, self._reward / np.maximum(R, 1), 0.0)
-            # −(μ/U)(2as − s + R(1 − a))/R
-            b.add_quadratic(np.broadcast_to(act[:, None], slack.shape), slack, -2 * w[:, None] * scoef)
-            b.add_linear(slack, w[:, None] * scoef)
-            b.add_linear(act, np.where(on, self._reward, 0.0))
-            b.offset -= float(np.where(on, self._reward, 0.0).sum())
+            # −w (2a − 1) t,  t = Σ c x + c0,  w = (μ/U) / max|t|
+            w = self._reward / np.maximum(np.maximum(-tmin, tmax), 1).astype(float)
+            b.add_quadratic(np.broadcast_to(act[:, None], idx.shape), idx, -2 * w[:, None] * coef)
+            b.add_linear(act, -2 * w * c0)
+            b.add_linear(idx, w[:, None] * coef)
+            b.offset += float((w * c0).sum())
         return _Units(idx, coef, c0, tmin, tmax, act, beta, slack, scoef)
 
     def _output(self, b, idx, coef, c0, tmin, tmax, y) -> _Units:
@@ -239,11 +239,12 @@ class BNNQubo:
         b.add_squared(np.concatenate([idx, err[:, None], slack], 1),
                       np.concatenate([coef, M[:, None], -scoef], 1), c0, self.A)
         if self._reward:
-            top = np.maximum(hi, 0).astype(float)
-            w = np.where(top > 0, self._reward / np.maximum(top, 1), 0.0)
-            # −(μ/U)(1 − e)s / s_max
-            b.add_linear(slack, -w[:, None] * scoef)
-            b.add_quadratic(np.broadcast_to(err[:, None], slack.shape), slack, w[:, None] * scoef)
+            # −w (1 − e) t_o,  w = (μ/U) / max t_o
+            w = self._reward / np.maximum(hi, 1).astype(float)
+            b.add_linear(idx, -w[:, None] * coef)
+            b.offset -= float((w * c0).sum())
+            b.add_quadratic(np.broadcast_to(err[:, None], idx.shape), idx, w[:, None] * coef)
+            b.add_linear(err, w * c0)
         return _Units(idx, coef, c0, lo, hi, err, M, slack, scoef, flip=flip)
 
     # ------------------------------------------------------------------ models and states
@@ -295,14 +296,13 @@ class BNNQubo:
         return np.asarray(sample)[:, : self.num_bits]
 
     def margins(self, bits) -> np.ndarray:
-        """Mean normalised hidden-unit margin per network (0 … 1; the quantity the margin term rewards)."""
+        r"""Mean normalised hidden-unit margin :math:`|t|/\max|t|` per network (the quantity the
+        margin term rewards), from the feasible completion of ``bits`` [S, n]."""
         x = self.complete(bits)
         out = []
         for layer in self.layers[:-1]:
-            s = (x[:, np.maximum(layer.slack, 0)] * layer.slack_coef).sum(-1)
-            R = np.maximum(layer.shift - 1, 1)
-            a = x[:, layer.out]
-            out.append((a * s + (1 - a) * (layer.shift - 1 - s)) / R)
+            t = (x[:, layer.idx] * layer.coef).sum(-1) + layer.const
+            out.append(np.abs(t) / np.maximum(np.maximum(-layer.tmin, layer.tmax), 1))
         return np.concatenate(out, 1).mean(1) if out else np.zeros(len(x))
 
 
