@@ -8,16 +8,19 @@ in ``benchmarks/exact_step.py`` (brick ansatz, 2 layers, one thread, one run on 
 ====  ========  =====================  ========================  ==========================
 n     qhyper    ``qml`` default.qubit  ``qml`` lightning adjoint  qiskit-ml SamplerQNN
 ====  ========  =====================  ========================  ==========================
-12    0.007 s   0.040 s (5.6×)         0.020 s (2.9×)            36.5 s (5200×)
-16    0.064 s   0.30 s (4.7×)          0.090 s (1.4×)            ≈700 s (extrapolated)
-18    0.108 s   1.59 s (14.7×)         1.54 s (14×)              ≈3100 s (extrapolated)
-20    0.44 s    7.3 s (16.7×)          1.47 s (3.3×)             ≈14000 s (extrapolated)
+12    0.0023 s  0.013 s (5.5×)         0.006 s (2.6×)            29 s (13 000×)
+16    0.010 s   0.14 s (13.5×)         0.047 s (4.5×)            ≈800 s (extrapolated)
+18    0.065 s   0.76 s (11.7×)         0.80 s (12.3×)            ≈4200 s (extrapolated)
+20    0.28 s    4.3 s (15.6×)          1.2 s (4.4×)              ≈22 000 s (extrapolated)
 ====  ========  =====================  ========================  ==========================
 
 (default.qubit: backprop through ``qml.probs``; lightning: adjoint with
 ``qml.expval(qml.SparseHamiltonian(diag(L)))``, the strongest ``qml`` route; qiskit-ml:
 ``SamplerQNN`` + ``TorchConnector`` with an exact sampler, measured up to n = 12 only.) The
 machine was shared, so single figures drift; the ratios were measured side by side.
+On a machine whose cores are busy with other work, torch's default of one thread per core
+can be many times slower than ``torch.set_num_threads(1)`` for this engine (thread
+contention in its many short parallel sections); the table was measured with one thread.
 
 The whole circuit is a few large matrix products and gathers, and the backward pass is one
 adjoint sweep (:mod:`qhyper.hypernet.engine`). In shot mode it samples from its statevector
