@@ -8,15 +8,20 @@ each of its assumptions is a documented option (see :mod:`qhyper.pibinn.model`).
 >>> net = qh.pibinn.PIBiNN(task.operator, layers=8)
 >>> result = qh.pibinn.train(net, task, steps=2000, seed=0)
 >>> qh.pibinn.nmse_db(net, task), qh.pibinn.bits_per_weight(net)
+
+The sign bits of a binary network are what a quantum hypernetwork samples
+(``net.num_bits``, ``net.decode(bits)``, batched ``net(bits [S, b], Y [N, m])``);
+``qh.pibinn.evaluator(net, task)`` scores them with the shared Evaluator (Gaussian
+likelihood), and :func:`run_method` runs every method of the benchmark by name.
 """
 from .accounting import StorageReport, bits_per_weight, storage_report
 from .masks import dense_masks, physics_masks
 from .methods import METHODS, SMALL, run_method, sign_search, small_task
-from .metrics import nmse_db
+from .metrics import evaluator, nmse_db
 from .model import ISTA, PIBiNN, UnrolledISTA
 from .tasks import InverseProblem, load_task, names
 from .train import train
 
 __all__ = ["InverseProblem", "ISTA", "METHODS", "PIBiNN", "SMALL", "StorageReport", "UnrolledISTA",
-           "bits_per_weight", "dense_masks", "load_task", "names", "nmse_db", "physics_masks", "run_method",
+           "bits_per_weight", "dense_masks", "evaluator", "load_task", "names", "nmse_db", "physics_masks", "run_method",
            "sign_search", "small_task", "storage_report", "train"]

@@ -26,9 +26,8 @@ import time
 import torch
 
 from ..bitstrings import bits_to_index
-from ..evaluate import Evaluator
 from ..trainers.result import TrainResult
-from .metrics import nmse_db
+from .metrics import evaluator, nmse_db
 from .model import ISTA, PIBiNN, UnrolledISTA
 from .tasks import InverseProblem, load_task
 from .train import scores, torch_threads, train
@@ -125,8 +124,7 @@ def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", sh
     torch.manual_seed(seed)
     ste = train(model, task, seed=seed, method="ste", **train_options)
     ste_bits = model.bits()
-    sigma = task.noise_std if noise_std is None else noise_std
-    ev = Evaluator(model, task.Y_train, task.X_train, noise_std=sigma)
+    ev = evaluator(model, task, noise_std)
     N = task.Y_train.shape[0]
     with torch_threads(1):
         table = ev.loss_table()

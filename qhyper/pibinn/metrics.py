@@ -1,6 +1,8 @@
 r"""Reconstruction quality: normalised mean squared error in dB,
 
-.. math:: \mathrm{NMSE} = 10\log_{10}\frac{\sum_i \|\hat x_i - x_i\|^2}{\sum_i \|x_i\|^2}.
+.. math:: \mathrm{NMSE} = 10\log_{10}\frac{\sum_i \|\hat x_i - x_i\|^2}{\sum_i \|x_i\|^2},
+
+and the shared :class:`~qhyper.Evaluator` of a binary network on a task (Gaussian likelihood).
 """
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import math
 
 import torch
 
-__all__ = ["nmse_db", "nmse_db_of"]
+from ..evaluate import Evaluator
+
+__all__ = ["nmse_db", "nmse_db_of", "evaluator"]
 
 
 def nmse_db_of(X_hat: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
@@ -23,3 +27,11 @@ def nmse_db(model, task, split: str = "test") -> float:
     Y, X = task.split(split)
     value = float(nmse_db_of(model(Y), X))
     return value if math.isfinite(value) else math.inf
+
+
+def evaluator(model, task, noise_std: float | None = None) -> Evaluator:
+    r"""An :class:`~qhyper.Evaluator` of a binary ``model`` on ``task``'s training split (knowing
+    its test split): inputs the measurements, targets the signals, Gaussian likelihood with
+    σ = ``noise_std`` (default the task's measurement noise level)."""
+    sigma = task.noise_std if noise_std is None else noise_std
+    return Evaluator(model, task.Y_train, task.X_train, noise_std=sigma, test=(task.Y_test, task.X_test))

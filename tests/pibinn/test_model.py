@@ -117,3 +117,11 @@ def test_training_is_seeded(tiny):
     a = train(PIBiNN(tiny, layers=2), tiny, steps=20, seed=5, progress=False)
     b = train(PIBiNN(tiny, layers=2), tiny, steps=20, seed=5, progress=False)
     assert a.history["loss"] == b.history["loss"] and torch.equal(a.bits, b.bits)
+
+
+def test_train_refuses_a_model_of_another_operator(tiny):
+    other = load_task("block_cs", seed=0, n=16, m=8, blocks=2, k=1, n_train=8, n_test=8)
+    with pytest.raises(ValueError, match="task.operator"):
+        train(PIBiNN(other), tiny, steps=1, progress=False)
+    with pytest.raises(TypeError, match="ISTA has nothing to learn"):
+        train(qh.pibinn.ISTA(tiny), tiny, steps=1)

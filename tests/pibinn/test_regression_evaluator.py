@@ -68,3 +68,10 @@ def test_classification_is_untouched():
     assert not ev.regression and ev.y.dtype == torch.long
     with pytest.raises(ValueError, match="labels"):
         qh.Evaluator(model, X, [0.0, 2.0])
+
+
+def test_task_evaluator_uses_the_task_noise_level(setup):
+    task, net = setup
+    ev = qh.pibinn.evaluator(net, task)
+    assert ev.logit_scale == pytest.approx(1 / task.noise_std)
+    assert ev.test().num_data == task.Y_test.shape[0]
