@@ -64,6 +64,9 @@ class QUBO:
         polish: steepest-descent polish of every read.
         refine_rounds: re-anneals from the completed best network per problem (0 = off).
         refine_beta: starting inverse temperature of those re-anneals.
+        max_beta: cap on the sampler's automatic cold end (energies are in units of training
+            errors; the fractional margin and field terms would otherwise push it to ~1e15,
+            which freezes the anneal into a greedy descent).
         progress: progress bar over the problems solved.
     """
 
@@ -74,7 +77,7 @@ class QUBO:
                  dropout_strength: float = 0.5, batch_size: int = 128, max_batches: int = 4,
                  anchor: float = 0.5, input_resolution: int | None = None, penalty: float = 1.25,
                  polish: bool = True, refine_rounds: int = 3, refine_beta: float = 0.1,
-                 progress: bool = False):
+                 max_beta: float = 50.0, progress: bool = False):
         for label, value in (("num_reads", num_reads), ("num_sweeps", num_sweeps),
                              ("batch_size", batch_size), ("max_batches", max_batches)):
             if int(value) <= 0:
@@ -85,8 +88,8 @@ class QUBO:
             raise ValueError(f"dropout_rounds must be >= 0; got {dropout_rounds}")
         if not 0 <= dropout_rate < 1:
             raise ValueError(f"dropout_rate must be in [0, 1); got {dropout_rate}")
-        if int(refine_rounds) < 0 or not refine_beta > 0:
-            raise ValueError("refine_rounds must be >= 0 and refine_beta > 0")
+        if int(refine_rounds) < 0 or not refine_beta > 0 or not max_beta > 0:
+            raise ValueError("refine_rounds must be >= 0, refine_beta and max_beta > 0")
         if penalty <= 1:
             raise ValueError(f"penalty must be > 1; got {penalty}")
         if input_resolution is not None and int(input_resolution) < 1:
@@ -102,6 +105,7 @@ class QUBO:
         self.penalty = float(penalty)
         self.polish = bool(polish)
         self.refine_rounds, self.refine_beta = int(refine_rounds), float(refine_beta)
+        self.max_beta = float(max_beta)
         self.progress = progress
 
     # ------------------------------------------------------------------ solving
@@ -109,14 +113,17 @@ class QUBO:
         """Anneal (and polish) ``bqm``, from random states or from ``initial`` [reads, V]:
         states [reads, V] in label order, energies [reads], seconds, the schedule's cold β."""
         from dwave.samplers import SimulatedAnnealingSampler, SteepestDescentSolver
+        from dwave.samplers.sa.sampler import default_beta_range
 
         start = time.perf_counter()
+        if beta_range is None:
+            hot, cold = default_beta_range(bqm)
+            beta_range = (hot, min(cold, self.max_beta))
         kwargs = {} if initial is None else {
-            "initial_states": (initial.astype(np.int8), list(range(bqm.num_variables))),
-            "beta_range": beta_range}
-        ss = SimulatedAnnealingSampler().sample(bqm, num_reads=self.num_reads,
-                                                num_sweeps=self.num_sweeps, seed=seed, **kwargs)
-        cold = float(ss.info["beta_range"][1])
+            "initial_states": (initial.astype(np.int8), list(range(bqm.num_variables)))}
+        ss = SimulatedAnnealingSampler().sample(bqm, num_reads=self.num_reads, num_sweeps=self.num_sweeps,
+                                                seed=seed, beta_range=beta_range, **kwargs)
+        cold = float(beta_range[1])
         if self.polish:
             ss = SteepestDescentSolver().sample(bqm, initial_states=ss)
         elapsed = time.perf_counter() - start
