@@ -38,7 +38,10 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-peer", action="store_true", help="skip the parameter-shift step timing")
     p.add_argument("--quick", action="store_true", help="10 steps, 128 shots, no peer")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (1 avoids oversubscription on a shared machine)")
     args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
     if args.quick:
         args.steps, args.shots, args.no_peer = 10, 128, True
 

@@ -29,7 +29,10 @@ def main(argv=None):
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="200 shots, 10 steps")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (1 avoids oversubscription on a shared machine)")
     args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
     if args.quick:
         args.shots, args.steps = 200, 10
 

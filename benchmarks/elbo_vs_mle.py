@@ -23,6 +23,8 @@ import argparse
 import statistics
 import time
 
+import torch
+
 import qhyper as qh
 
 
@@ -33,7 +35,10 @@ def main(argv=None):
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--quick", action="store_true", help="one size, one seed, 10 steps")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (1 avoids oversubscription on a shared machine)")
     args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
     if args.quick:
         args.sizes, args.seeds, args.steps = "20", 1, 10
     sizes = [int(s) for s in args.sizes.split(",")]

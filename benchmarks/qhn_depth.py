@@ -72,7 +72,10 @@ def main(argv=None):
     p.add_argument("--backend", default="torch")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="depths 0 and 2, 2 restarts of 40 steps")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (1 avoids oversubscription on a shared machine)")
     args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
     if args.quick:
         args.depths, args.restarts, args.steps = "0,2", 2, 40
     depths = [int(d) for d in args.depths.split(",")]

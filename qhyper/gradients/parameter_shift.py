@@ -23,6 +23,7 @@ import torch
 
 from .._checks import DTYPE
 from ..objectives.base import ShotForm
+from ..objectives.kernels import unique_rows
 from .base import Estimate, draw_reference
 
 __all__ = ["ParameterShift"]
@@ -43,15 +44,28 @@ class ParameterShift:
         eye = torch.eye(P, dtype=DTYPE) * shift
         thetas = torch.cat([theta.unsqueeze(0), theta + eye, theta - eye])
         X = hypernet.sample_at(thetas, shots, seed=seed).to(DTYPE)
-        base, plus, minus = X[0], X[1 : P + 1], X[P + 1 :]
-        fv = form.f_values(X)
+        B, m, n = X.shape
+        # every distinct network of the step is scored, and paired with the kernel, once
+        ux, inv, _ = unique_rows(X.reshape(-1, n))
+        inv = inv.reshape(B, m)
+        fv = (torch.as_tensor(form.f(ux), dtype=DTYPE) if form.f is not None else torch.zeros(ux.shape[0], dtype=DTYPE))[inv]
         grad = r * (fv[1 : P + 1].mean(-1) - fv[P + 1 :].mean(-1))
+        loss = float(fv[0].mean()) if form.f is not None else 0.0
         reference = draw_reference(form, shots, generator)
         if form.has_kernel_terms:
             k = form.kernel
-            if form.quad:
-                grad = grad + 2.0 * r * form.quad * (k.mean(plus, base) - k.mean(minus, base))
-            if form.cross:
-                grad = grad + r * form.cross * (k.mean(plus, reference) - k.mean(minus, reference))
-        loss = form.estimate(base, reference, fv[0])
+            base_counts = torch.bincount(inv[0], minlength=ux.shape[0])
+            at = torch.nonzero(base_counts).squeeze(-1)
+            # S[b] = Σ_ij k(x_bi, x_0j): every circuit's samples against the samples at θ
+            S = k.row_sums(ux, ux[at], base_counts[at])[inv].sum(-1)
+            grad = grad + 2.0 * r * form.quad * (S[1 : P + 1] - S[P + 1 :]) / m**2
+            loss += form.quad * float(S[0] - m * k.table(n)[0]) / (m * (m - 1))
+            if reference is not None:
+                uref, _, cref = unique_rows(reference)
+                R = k.row_sums(ux, uref, cref)[inv].sum(-1) / (m * reference.shape[0])
+                grad = grad + r * form.cross * (R[1 : P + 1] - R[P + 1 :])
+                loss += form.cross * float(R[0])
+                ref_term = k.mean(reference, reference) if form.reference_is_fixed else k.mean_offdiagonal(reference)
+                loss += form.ref_quad * float(ref_term)
+        base = X[0]
         return Estimate(loss, grad, base, circuits=2 * P + 1, shots=(2 * P + 1) * shots)

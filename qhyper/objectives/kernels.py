@@ -113,24 +113,27 @@ class HammingKernel(ABC):
         x, y = torch.as_tensor(x, dtype=DTYPE), torch.as_tensor(y, dtype=DTYPE)
         return self.table(x.shape[-1])[hamming_distance(x, y).round().long()]
 
+    def row_sums(self, x: torch.Tensor, y: torch.Tensor, y_counts: torch.Tensor | None = None) -> torch.Tensor:
+        r""":math:`v_u = \sum_j c_j\, k(x_u, y_j)` for every row of ``x`` [U, n]: [U] (``c`` = ``y_counts``, default 1).
+
+        Computed in blocks of rows so memory stays bounded however many rows there are."""
+        g = self.table(x.shape[-1])
+        c = torch.ones(y.shape[0], dtype=DTYPE) if y_counts is None else y_counts.to(DTYPE)
+        rows = max(1, _CHUNK // max(1, y.shape[0]))
+        if not x.shape[0]:
+            return x.new_zeros(0)
+        return torch.cat([g[hamming_distance(x[s : s + rows], y).round().long()] @ c
+                          for s in range(0, x.shape[0], rows)])
+
     def pair_sum(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         r""":math:`\sum_{i,j} k(x_i, y_j)` for every leading index: ``x`` [..., A, n], ``y`` [B, n] → [...].
 
         Distinct rows are paired once, weighted by their counts (trained hypernetworks repeat
-        networks often), in blocks of rows so memory stays bounded.
+        networks often).
         """
-        n = x.shape[-1]
-        g = self.table(n)
-        ux, inv_x, _ = unique_rows(x.reshape(-1, n))
+        ux, inv_x, _ = unique_rows(x.reshape(-1, x.shape[-1]))
         uy, _, count_y = unique_rows(y)
-        count_y = count_y.to(DTYPE)
-        rows = max(1, _CHUNK // max(1, uy.shape[0]))
-        # v[u] = Σ_j k(ux_u, y_j) for every distinct row of x
-        v = torch.cat([
-            g[hamming_distance(ux[s : s + rows], uy).round().long()] @ count_y
-            for s in range(0, ux.shape[0], rows)
-        ]) if ux.shape[0] else x.new_zeros(0)
-        return v[inv_x].reshape(x.shape[:-1]).sum(-1)
+        return self.row_sums(ux, uy, count_y)[inv_x].reshape(x.shape[:-1]).sum(-1)
 
     def mean(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         r"""V-statistic :math:`\frac{1}{AB}\sum_{i,j} k(x_i, y_j)` (x and y independent samples): [...]."""

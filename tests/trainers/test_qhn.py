@@ -15,6 +15,15 @@ def make_hypernet(n, layers=2, shots=None, seed=0, ansatz="brick", backend="torc
 
 
 # --------------------------------------------------------------------------- fixtures
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny tensors: one thread avoids oversubscription on a shared CPU (restored afterwards)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture
 def table():
     t = torch.rand(16, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
@@ -116,8 +125,8 @@ def test_mmd_surrogate_elbo_from_shots_on_an_evaluator(ev):
 
 def test_born_machine_learns_a_target_set():
     target = qh.datasets.bars_and_stripes_patterns(2, 2)
-    hn = make_hypernet(4, layers=4, shots=256)
-    res = QHN(MMD(target), steps=100, lr=0.1, seed=0, progress=False).fit(hn)
+    hn = make_hypernet(4, layers=4, shots=128)
+    res = QHN(MMD(target), steps=50, lr=0.15, seed=0, progress=False).fit(hn)
     assert res.metrics["target_fraction"] > 0.8  # 6 of 16 patterns: uniform would give 0.375
 
 
@@ -172,3 +181,17 @@ def test_bad_inputs_rejected_before_any_work(table, ev):
         QHN(MLE()).fit(hn)
     with pytest.raises(TypeError, match="objective"):
         QHN("mle")
+
+
+@pytest.mark.parametrize("backend", ["torch", "pennylane", "qiskit"])
+def test_shot_training_reads_samples_only(table, backend, monkeypatch):
+    hn = make_hypernet(4, layers=1, shots=64, backend=backend)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("shot-mode training read probabilities")
+
+    monkeypatch.setattr(hn, "distribution", forbidden)
+    monkeypatch.setattr(hn, "probs_at", forbidden)
+    for gradient in ("parameter-shift", "spsa"):
+        res = QHN(MLE(), gradient=gradient, steps=3, final_shots=64, seed=0, progress=False).fit(hn, table)
+        assert len(res.history["objective"]) == 3 and res.state["samples"].shape == (64, 4)
