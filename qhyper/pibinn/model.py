@@ -118,6 +118,8 @@ class UnrolledISTA(torch.nn.Module):
             raise ValueError(f"reg must be >= 0; got {reg}")
         if form not in FORMS:
             raise ValueError(f"form must be one of {FORMS}; got {form!r}")
+        if residual and form != "lista":
+            raise ValueError("residual=True re-parametrises a free W2: it needs form='lista' (form='cp' has no W2)")
         m, n = A.shape
         if isinstance(mask, str):
             if mask not in ("physics", "dense"):

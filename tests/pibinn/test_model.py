@@ -74,9 +74,9 @@ def test_bits_round_trip_and_order(tiny):
         UnrolledISTA(tiny, weights="ternary").num_bits
 
 
-@pytest.mark.parametrize("form", ["lista", "cp"])
-def test_batched_forward_equals_one_network_at_a_time(tiny, form):
-    net = UnrolledISTA(tiny, layers=3, weights="binary", tied=True, form=form)
+@pytest.mark.parametrize("form, residual", [("lista", False), ("lista", True), ("cp", False)])
+def test_batched_forward_equals_one_network_at_a_time(tiny, form, residual):
+    net = UnrolledISTA(tiny, layers=3, weights="binary", tied=True, form=form, residual=residual)
     net.quantize_()
     bits = torch.randint(0, 2, (5, net.num_bits), generator=torch.Generator().manual_seed(0)).double()
     out = net(bits, tiny.Y_test)
