@@ -253,3 +253,15 @@ def test_dropout_without_hidden_layer_is_refused():
 def test_a_cost_table_is_refused_with_the_fix():
     with pytest.raises(TypeError, match="Evaluator"):
         QUBO().fit(torch.zeros(8))
+
+
+def test_regularised_problems_keep_a_finite_annealing_schedule():
+    """Fractional margin terms make the sampler's automatic cold end ~1e15 (a frozen,
+    greedy anneal); the trainer caps it."""
+    from dwave.samplers.sa.sampler import default_beta_range
+
+    model, X, y = _teacher([4, 2, 1], 12, seed=0)
+    enc = BNNQubo(model, X, y, margin=0.5)
+    assert default_beta_range(enc.bqm)[1] > 1e6
+    _, _, _, cold = QUBO(num_reads=2, num_sweeps=50, max_beta=40.0).solve(enc.bqm, 0)
+    assert cold == 40.0
