@@ -90,7 +90,8 @@ def _ista(task, layers) -> TrainResult:
 
 
 def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", shots: int | None = None,
-                qhn_steps: int = 200, qhn_lr: float = 0.05, circuit_layers: int = 2, lam: float | None = None,
+                qhn_steps: int = 200, qhn_lr: float | None = None, qhn_optimizer: str = "adam",
+                circuit_layers: int = 2, lam: float | None = None,
                 noise_std: float | None = None, max_exact_bits: int = 20, **train_options) -> TrainResult:
     r"""A quantum hypernetwork learns the sign bits of a small tied PIBiNN.
 
@@ -102,7 +103,8 @@ def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", sh
        only the entries of sampled networks), and used to rank the networks found.
     3. :class:`~qhyper.trainers.QHN` with ``objective`` ``"mle"`` (exact, expected mean NLL),
        ``"elbo"`` (exact) or ``"mmd"`` (MMD-surrogate ELBO from ``shots`` per step, uniform
-       prior, λ = ``lam`` default the training-set size) trains a brick circuit.
+       prior, λ = ``lam`` default the training-set size) trains a brick circuit
+       (``qhn_optimizer`` ``"adam"`` or, exact modes, ``"lbfgs"``; ``qhn_steps``, ``qhn_lr``).
 
     ``metrics``: the QHN trainer's (``p_best``, ``map_loss``, …) plus NMSE of its MAP
     network (``test_nmse_db`` …), of the STE network (``ste_test_nmse_db``) and of the
@@ -133,7 +135,8 @@ def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", sh
            "mmd": lambda: qh.objectives.MMDSurrogateELBO(lam=lam or N, data_size=N)}[objective]()
     hn = qh.Hypernetwork(qh.circuits.get("brick", n_qubits=model.num_bits, layers=circuit_layers),
                          shots=shots, seed=seed)
-    trainer = qh.trainers.QHN(objective=obj, steps=qhn_steps, lr=qhn_lr, seed=seed, progress=False)
+    trainer = qh.trainers.QHN(objective=obj, optimizer=qhn_optimizer, steps=qhn_steps, lr=qhn_lr, seed=seed,
+                              progress=False)
     # QHN.fit's cost-table path: in shot mode only the losses of sampled networks are read
     result = trainer.fit(hn, table)
     qhn_bits = result.bits
