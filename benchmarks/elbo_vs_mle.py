@@ -54,6 +54,7 @@ def main(argv=None):
             data = full.subsample(N, seed=seed)
             ev = qh.Evaluator.from_dataset(model, data)
             post = qh.ExactPosterior(ev)
+            torch.set_num_threads(args.threads)  # the loss-table kernel's thread pool resets torch's count
             oracle = post.predictive_accuracy(data.X_test, data.y_test)
             rows = {"oracle": (float(ev.test().accuracy(post.map_bits)[0]), oracle)}
             for name, objective in [("mle", qh.objectives.MLE()), ("elbo", qh.objectives.ELBO())]:

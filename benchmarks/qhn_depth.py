@@ -83,6 +83,7 @@ def main(argv=None):
     data = qh.datasets.load("digits01_4x4")
     ev = qh.Evaluator.from_dataset(qh.BinaryMLP([16, 1]), data)
     table = ev.loss_table()
+    torch.set_num_threads(args.threads)  # the loss-table kernel's thread pool resets torch's count
     tol = 1e-4
     near = int((table < table.min() + tol).sum())
     print(f"task: {data}; n = {ev.num_bits}; min loss {float(table.min()):.6f}, mean {float(table.mean()):.3f}; "

@@ -52,11 +52,13 @@ from ..objectives.base import Objective, unique_apply
 from ..objectives.kernels import unique_rows
 from ..objectives.task import Task
 from ..gradients import SPSA, ParameterShift
+from ..gradients.base import draw_reference
 from .result import TrainResult, network_metrics
 
 __all__ = ["QHN"]
 
 OPTIMIZERS = ("adam", "lbfgs")
+_SEEDS = 2**63 - 1  # seeds drawn from the master generator lie in [0, 2^63 − 1)
 GRADIENTS = ("auto", "backprop", "parameter-shift", "spsa")
 
 
@@ -153,7 +155,7 @@ class QHN:
                    desc=f"QHN {self.objective.name}", leave=False)
         try:
             for r in range(self.restarts):
-                theta0 = hypernet.ansatz.init_params(int(master.integers(2**63 - 1)))
+                theta0 = hypernet.ansatz.init_params(int(master.integers(_SEEDS)))
                 with torch.no_grad():
                     hypernet.theta.copy_(torch.as_tensor(theta0, dtype=DTYPE))
                 history = {"objective": [], "expected_loss": []} | ({"entropy": []} if gradient == "backprop" else {})
@@ -205,8 +207,8 @@ class QHN:
         theta = hypernet.theta
         opt = torch.optim.Adam([theta], lr=self.lr)
         for step in range(self.steps):
-            seed = int(master.integers(2**63 - 1))
-            gen = torch.Generator().manual_seed(int(master.integers(2**63 - 1)))
+            seed = int(master.integers(_SEEDS))
+            gen = torch.Generator().manual_seed(int(master.integers(_SEEDS)))
             est = estimator(hypernet, counter.form, theta.detach().clone(), shots, seed, gen, step)
             opt.zero_grad()
             theta.grad = est.grad.to(theta.dtype)
@@ -225,10 +227,8 @@ class QHN:
                 loss = float(self.objective.exact_loss(probs, task))
             return {"theta": theta, "objective": self.objective.value(loss), "loss": loss, "probs": probs}
         samples = hypernet.sample_at(theta.unsqueeze(0), self.final_shots,
-                                     seed=int(master.integers(2**63 - 1)))[0].to(DTYPE)
-        gen = torch.Generator().manual_seed(int(master.integers(2**63 - 1)))
-        from ..gradients.base import draw_reference
-
+                                     seed=int(master.integers(_SEEDS)))[0].to(DTYPE)
+        gen = torch.Generator().manual_seed(int(master.integers(_SEEDS)))
         loss = counter.form.estimate(samples, draw_reference(counter.form, self.final_shots, gen))
         return {"theta": theta, "objective": self.objective.value(loss), "loss": loss, "samples": samples}
 
