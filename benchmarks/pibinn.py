@@ -75,12 +75,12 @@ def sizes_table(sizes, steps, layers, seed=0):
             print(f"{size:8d} {cells[0]:>22s} {cells[1]:>22s}")
 
 
-def quantum(seed, qhn_steps, mmd_steps, shots):
+def quantum(seed, qhn_steps, lbfgs_steps, mmd_steps, shots):
     task = qh.pibinn.small_task(seed)
     print(f"\n== quantum link: {task}, tied PIBiNN, 4 layers ==")
     runs = [("mle (exact, adam)", dict(objective="mle", qhn_steps=qhn_steps)),
-            ("mle (exact, l-bfgs)", dict(objective="mle", qhn_steps=30, qhn_optimizer="lbfgs")),
-            ("elbo (exact, l-bfgs)", dict(objective="elbo", qhn_steps=30, qhn_optimizer="lbfgs")),
+            ("mle (exact, l-bfgs)", dict(objective="mle", qhn_steps=lbfgs_steps, qhn_optimizer="lbfgs")),
+            ("elbo (exact, l-bfgs)", dict(objective="elbo", qhn_steps=lbfgs_steps, qhn_optimizer="lbfgs")),
             (f"mmd-elbo ({shots} shots)", dict(objective="mmd", shots=shots, qhn_steps=mmd_steps))]
     for label, opts in runs:
         t = time.perf_counter()
@@ -109,7 +109,7 @@ def main():
     if args.only in (None, "sizes"):
         sizes_table([200, 2000] if q else [200, 2000, 20000], 300 if q else 1500, 8)
     if args.only in (None, "quantum"):
-        quantum(0, 40 if q else 200, 10 if q else 40, 256)
+        quantum(0, 40 if q else 1000, 20 if q else 200, 10 if q else 150, 256)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ r"""Named methods on one inverse problem, each returning a :class:`~qhyper.train
 ``binary_per_row`` dense binary, one scale per output row (channel-wise)
 ``ternary``        dense TWN ternary, one scale per matrix
 ``pibinn``         physics support, binary, one global scale (:func:`~qhyper.pibinn.PIBiNN`)
+``binary_pruned``  binary, one global scale, on the support of a magnitude-pruned dense LISTA
+                   with as many entries per row as the physics support (a stored mask)
 ``qhn``            a small tied PIBiNN whose sign bits a quantum hypernetwork learns
 =================  ===========================================================================
 
@@ -42,7 +44,7 @@ _LEARNED = {
     "ternary": dict(mask="dense", weights="ternary", scale="per_layer"),
     "pibinn": dict(mask="physics", weights="binary", scale="global"),
 }
-METHODS = ("ista", *_LEARNED, "qhn")
+METHODS = ("ista", *_LEARNED, "binary_pruned", "qhn")
 
 #: The small configuration: 16 free sign bits for a tied PIBiNN (exact 2^16 enumeration).
 SMALL = dict(name="block_cs", n=8, m=4, blocks=2, k=1, n_train=200, n_test=1000)
@@ -71,12 +73,46 @@ def run_method(name: str, task, seed: int = 0, **options) -> TrainResult:
         return _ista(task, layers)
     if name == "qhn":
         return sign_search(task, seed=seed, layers=layers, **options)
+    if name == "binary_pruned":
+        return _pruned(task, seed, layers, **options)
     train_kw = {k: options.pop(k) for k in _TRAIN_KEYS if k in options}
     train_kw.setdefault("progress", False)
     model = UnrolledISTA(task, layers=layers, form=options.pop("form", "cp"),
                          tied=options.pop("tied", False), **_LEARNED[name], **options)
     torch.manual_seed(seed)
     return train(model, task, seed=seed, method=name, **train_kw)
+
+
+def _pruned(task, seed, layers, form="cp", tied=False, **options) -> TrainResult:
+    """Dense full-precision warm start, magnitude pruning row by row to the physics support's
+    row counts, then binary quantisation-aware training on the pruned (stored) support."""
+    train_kw = {k: options.pop(k) for k in _TRAIN_KEYS if k in options}
+    train_kw.setdefault("progress", False)
+    steps, warm_fraction = train_kw.pop("steps", 2000), train_kw.pop("warm_fraction", 0.5)
+    torch.manual_seed(seed)
+    dense = UnrolledISTA(task, layers=layers, mask="dense", form=form, tied=tied, **options)
+    warm = train(dense, task, steps=round(steps * warm_fraction), seed=seed, method="binary_pruned", **train_kw)
+    physics = UnrolledISTA(task, layers=layers, mask="physics", form=form, tied=tied)
+    masks = [_prune_rows(V.detach(), M.sum(1)) for V, M in ((dense.V1, physics.M1), (dense.V2, physics.M2))]
+    model = UnrolledISTA(task, layers=layers, mask=tuple(masks), weights="binary", form=form, tied=tied, **options)
+    with torch.no_grad():
+        for dst, src, M in ((model.V1, dense.V1, masks[0]), (model.V2, dense.V2, masks[1])):
+            dst.copy_(src * M)
+        model.theta.copy_(dense.theta)
+    model.quantize_()
+    res = train(model, task, steps=steps - round(steps * warm_fraction), seed=seed + 1, method="binary_pruned",
+                **train_kw)
+    res.wall_time += warm.wall_time
+    return res
+
+
+def _prune_rows(V: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    """Boolean support keeping, in each row, the ``keep[row]`` entries of largest mean |V| over layers."""
+    score = V.abs().mean(0) if V.shape[0] else torch.eye(V.shape[1], dtype=V.dtype)
+    order = torch.argsort(score, dim=1, descending=True)
+    ranks = torch.empty_like(order)
+    ranks.scatter_(1, order, torch.arange(score.shape[1]).expand_as(order).contiguous())
+    return ranks < keep.view(-1, 1)
 
 
 def _ista(task, layers) -> TrainResult:

@@ -23,6 +23,11 @@ def test_every_classical_method_runs():
         assert res.method == name
         assert math.isfinite(res.metrics["test_nmse_db"])
         assert res.metrics["gap_db"] == pytest.approx(res.metrics["test_nmse_db"] - res.metrics["train_nmse_db"])
+        if name == "binary_pruned":  # pruned to the physics row counts, and it pays for its mask
+            model = res.state["model"]
+            assert model.mask_kind == "custom"
+            assert torch.equal(model.M1.sum(1), qh.pibinn.physics_masks(task.operator)[0].sum(1).double())
+            assert qh.pibinn.storage_report(model).mask_bits > 0
     with pytest.raises(ValueError, match="unknown method"):
         run_method("admm", task)
 
