@@ -10,7 +10,7 @@ exact hypernetwork; not used in training). As the capacity reference, the same c
 also trained in exact mode with exact gradients and L-BFGS (valid fraction = probability mass
 on the 14 patterns).
 
-    python benchmarks/born_machine.py             # 1000 shots per circuit, 150 steps, 6 layers
+    python benchmarks/born_machine.py             # 1000 shots per circuit, 600 steps, 8 layers
     python benchmarks/born_machine.py --quick
 """
 from __future__ import annotations
@@ -26,8 +26,8 @@ from qhyper.objectives import GaussianMixtureKernel, MMD, Task
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--shots", type=int, default=1000)
-    p.add_argument("--steps", type=int, default=150)
-    p.add_argument("--layers", type=int, default=6)
+    p.add_argument("--steps", type=int, default=600)
+    p.add_argument("--layers", type=int, default=8)
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="200 shots, 10 steps")

@@ -14,7 +14,7 @@ with ELBO (β = 1, uniform prior) and reports the test accuracy of
 
 next to the exact Bayesian posterior's predictive accuracy (oracle, by enumeration).
 
-    python benchmarks/elbo_vs_mle.py                    # sizes 20, 50; 2 seeds; 2 layers; 60 L-BFGS steps
+    python benchmarks/elbo_vs_mle.py                    # sizes 10, 20, 50; 4 seeds; 3 layers; 100 L-BFGS steps
     python benchmarks/elbo_vs_mle.py --quick
 """
 from __future__ import annotations
@@ -30,10 +30,10 @@ import qhyper as qh
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", default="20,50")
-    p.add_argument("--seeds", type=int, default=2)
-    p.add_argument("--layers", type=int, default=2)
-    p.add_argument("--steps", type=int, default=60)
+    p.add_argument("--sizes", default="10,20,50")
+    p.add_argument("--seeds", type=int, default=4)
+    p.add_argument("--layers", type=int, default=3)
+    p.add_argument("--steps", type=int, default=100)
     p.add_argument("--quick", action="store_true", help="one size, one seed, 10 steps")
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads (1 avoids oversubscription on a shared machine)")
