@@ -18,7 +18,7 @@ r"""Named methods on one inverse problem, each returning a :class:`~qhyper.train
 Every learned method shares ``form`` (default ``"cp"``), ``layers`` (default 8), ``tied``
 and the training options of :func:`~qhyper.pibinn.train` (``steps``, ``lr``, …). ``task``
 is an :class:`~qhyper.pibinn.InverseProblem` or a task name (then loaded with ``seed``;
-for ``qhn`` at the small size :data:`SMALL`).
+for ``qhn``, ``"small"`` or ``"block_cs"`` load the small size :data:`SMALL`).
 """
 from __future__ import annotations
 
@@ -65,7 +65,8 @@ def run_method(name: str, task, seed: int = 0, **options) -> TrainResult:
     if name not in METHODS:
         raise ValueError(f"unknown method {name!r}; choose from {METHODS}")
     if isinstance(task, str):
-        task = small_task(seed) if name == "qhn" else load_task(task, seed=seed)
+        small = name == "qhn" and task in ("small", SMALL["name"])
+        task = small_task(seed) if small else load_task(task, seed=seed)
     if not isinstance(task, InverseProblem):
         raise TypeError(f"task must be an InverseProblem or a task name; got {type(task).__name__}")
     layers = options.pop("layers", 8 if name != "qhn" else 4)
