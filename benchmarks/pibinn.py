@@ -8,11 +8,12 @@
 2. Generalisation gap against the training-set size (200 → 20,000) for dense binary and
    PIBiNN.
 3. The quantum link on the small tied configuration (16 sign bits): STE, then QHN exact MLE
-   (Adam and L-BFGS), exact ELBO and the MMD-surrogate ELBO from shots on the same fixed
-   scale and thresholds; NMSE, the probability of the best bitstring and the table rank of
-   each method's network (losses are mean Gaussian NLLs with σ the task's noise level).
+   (Adam and L-BFGS; 2- and 4-layer brick circuits), exact ELBO and the MMD-surrogate ELBO
+   from shots (2 layers), all on the same fixed scale and thresholds; NMSE, the probability
+   of the best bitstring and the table rank of each method's network (losses are mean
+   Gaussian NLLs with σ the task's noise level).
 
-    python benchmarks/pibinn.py            # about 10 minutes on 2 busy cores
+    python benchmarks/pibinn.py            # about 15 minutes on 2 busy cores
     python benchmarks/pibinn.py --quick    # about 2 minutes
     python benchmarks/pibinn.py --only methods   # or: sizes, quantum
 """
@@ -81,6 +82,10 @@ def quantum(seed, qhn_steps, lbfgs_steps, mmd_steps, shots):
     runs = [("mle (exact, adam)", dict(objective="mle", qhn_steps=qhn_steps)),
             ("mle (exact, l-bfgs)", dict(objective="mle", qhn_steps=lbfgs_steps, qhn_optimizer="lbfgs")),
             ("elbo (exact, l-bfgs)", dict(objective="elbo", qhn_steps=lbfgs_steps, qhn_optimizer="lbfgs")),
+            ("mle (exact, l-bfgs, 4-layer brick)", dict(objective="mle", qhn_steps=lbfgs_steps,
+                                                        qhn_optimizer="lbfgs", circuit_layers=4)),
+            ("elbo (exact, l-bfgs, 4-layer brick)", dict(objective="elbo", qhn_steps=lbfgs_steps,
+                                                         qhn_optimizer="lbfgs", circuit_layers=4)),
             (f"mmd-elbo ({shots} shots)", dict(objective="mmd", shots=shots, qhn_steps=mmd_steps))]
     for label, opts in runs:
         t = time.perf_counter()
