@@ -250,7 +250,8 @@ class QHN:
         map_bits = bits[_mode(weights, task, bits)]
         if ev is not None:
             metrics.update(network_metrics(ev, map_bits))
-            metrics.update(_predictive(ev, bits, weights))
+            if not getattr(ev, "regression", False):  # class probabilities: classifiers only
+                metrics.update(_predictive(ev, bits, weights))
         elif task.table is not None:
             metrics["map_loss"] = float(task.table[bits_to_index(map_bits)])
         if hasattr(self.objective, "in_target"):

@@ -75,3 +75,15 @@ def test_task_evaluator_uses_the_task_noise_level(setup):
     ev = qh.pibinn.evaluator(net, task)
     assert ev.logit_scale == pytest.approx(1 / task.noise_std)
     assert ev.test().num_data == task.Y_test.shape[0]
+
+
+def test_qhn_trains_on_a_regression_evaluator(setup):
+    task, net = setup
+    ev = qh.pibinn.evaluator(net, task)
+    hn = qh.Hypernetwork(qh.circuits.get("brick", n_qubits=net.num_bits, layers=2), seed=0)
+    res = qh.trainers.QHN(steps=60, seed=0, progress=False).fit(hn, ev)
+    table = ev.loss_table()
+    # the trained distribution's expected loss beats the uniform average over all 16 networks
+    assert res.metrics["expected_loss"] < float(table.mean())
+    assert res.metrics["train_nll"] == pytest.approx(float(ev.nll(res.bits)[0]))
+    assert math.isnan(res.metrics["train_accuracy"])
