@@ -134,10 +134,12 @@ def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", sh
 
     1. A tied PIBiNN is trained by :func:`~qhyper.pibinn.train` (STE); its scale λ and
        thresholds θ are then fixed, so every bitstring *b* is one network.
-    2. All :math:`2^n` networks are scored by the shared :class:`~qhyper.Evaluator` with
-       the Gaussian likelihood (σ = ``noise_std``, default the task's noise level): the
-       loss table, handed to the trainer as a cost table (in shot mode the trainer reads
-       only the entries of sampled networks), and used to rank the networks found.
+    2. Networks are scored by the shared :class:`~qhyper.Evaluator` with the Gaussian
+       likelihood (σ = ``noise_std``, default the task's noise level). Up to
+       ``max_exact_bits`` sign bits all :math:`2^n` are enumerated: the loss table goes to
+       the trainer as a cost table (in shot mode it reads only the entries of sampled
+       networks) and ranks the networks found. Beyond that (shot mode only) the trainer
+       gets the Evaluator itself and scores sampled networks.
     3. :class:`~qhyper.trainers.QHN` with ``objective`` ``"mle"`` (exact, expected mean NLL),
        ``"elbo"`` (exact) or ``"mmd"`` (MMD-surrogate ELBO from ``shots`` per step, uniform
        prior, λ = ``lam`` default the training-set size) trains a brick circuit
@@ -146,7 +148,8 @@ def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", sh
     ``metrics``: the QHN trainer's (``p_best``, ``map_loss``, …) plus NMSE of its MAP
     network (``test_nmse_db`` …), of the STE network (``ste_test_nmse_db``) and of the
     best network of the table (``best_test_nmse_db``), and the table rank (0 = best) of
-    the STE and QHN networks. The model is left with the QHN network's bits.
+    the STE and QHN networks (the last two only when enumerated). The model is left with
+    the QHN network's bits.
     """
     import qhyper as qh  # the hypernetwork and trainers load lazily
 
@@ -157,16 +160,17 @@ def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", sh
     train_options.setdefault("progress", False)
     train_options.setdefault("steps", 600)
     model = PIBiNN(task, layers=layers, tied=True, form=train_options.pop("form", "cp"))
-    if model.num_bits > max_exact_bits:
-        raise ValueError(f"this PIBiNN has {model.num_bits} sign bits; the comparison enumerates all 2^n "
-                         f"networks and is limited to n <= {max_exact_bits}: use a smaller task (see SMALL)")
+    enumerate_all = model.num_bits <= max_exact_bits
+    if not enumerate_all and shots is None:
+        raise ValueError(f"this PIBiNN has {model.num_bits} sign bits; exact mode enumerates all 2^n networks "
+                         f"and is limited to n <= {max_exact_bits}: use a smaller task (see SMALL) or shots=<int>")
     torch.manual_seed(seed)
     ste = train(model, task, seed=seed, method="ste", **train_options)
     ste_bits = model.bits()
     ev = evaluator(model, task, noise_std)
     N = task.Y_train.shape[0]
     with torch_threads(1):
-        table = ev.loss_table()
+        table = ev.loss_table() if enumerate_all else None
     obj = {"mle": lambda: qh.objectives.MLE(),
            "elbo": lambda: qh.objectives.ELBO(data_size=N),
            "mmd": lambda: qh.objectives.MMDSurrogateELBO(lam=lam or N, data_size=N)}[objective]()
@@ -174,8 +178,9 @@ def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", sh
                          shots=shots, seed=seed)
     trainer = qh.trainers.QHN(objective=obj, optimizer=qhn_optimizer, steps=qhn_steps, lr=qhn_lr, seed=seed,
                               progress=False)
-    # QHN.fit's cost-table path: in shot mode only the losses of sampled networks are read
-    result = trainer.fit(hn, table)
+    # with the table, shot mode reads only the losses of sampled networks; beyond it the
+    # Evaluator scores the sampled networks
+    result = trainer.fit(hn, table if enumerate_all else ev)
     qhn_bits = result.bits
     metrics = dict(result.metrics)
     model.set_bits(qhn_bits)
@@ -183,14 +188,15 @@ def sign_search(task, seed: int = 0, layers: int = 4, objective: str = "mle", sh
     metrics.update({f"ste_{k}": v for k, v in ste.metrics.items()})
     metrics["train_nll"] = float(ev.nll(qhn_bits)[0])
     metrics["ste_train_nll"] = float(ev.nll(ste_bits)[0])
-    order = torch.argsort(table)
-    rank = torch.empty_like(order)
-    rank[order] = torch.arange(len(order))
-    metrics["qhn_rank"] = int(rank[bits_to_index(qhn_bits)])
-    metrics["ste_rank"] = int(rank[bits_to_index(ste_bits)])
-    model.set_bits(qh.bitstrings.index_to_bits(int(order[0]), model.num_bits))
-    metrics.update({f"best_{k}": v for k, v in scores(model, task).items()})
-    model.set_bits(qhn_bits)
+    if table is not None:
+        order = torch.argsort(table)
+        rank = torch.empty_like(order)
+        rank[order] = torch.arange(len(order))
+        metrics["qhn_rank"] = int(rank[bits_to_index(qhn_bits)])
+        metrics["ste_rank"] = int(rank[bits_to_index(ste_bits)])
+        model.set_bits(qh.bitstrings.index_to_bits(int(order[0]), model.num_bits))
+        metrics.update({f"best_{k}": v for k, v in scores(model, task).items()})
+        model.set_bits(qhn_bits)
     state = dict(result.state, model=model, ste_bits=ste_bits, table=table)
     return TrainResult(f"qhn-{objective}", qhn_bits, metrics, result.history, result.wall_time + ste.wall_time,
                        result.evaluations, state, result.interrupted or ste.interrupted)

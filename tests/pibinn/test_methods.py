@@ -45,3 +45,8 @@ def test_qhn_learns_sign_bits_of_a_tiny_pibinn():
     assert nmse_db(model, task) == pytest.approx(res.metrics["test_nmse_db"])
     with pytest.raises(ValueError, match="limited to n <= 2"):
         run_method("qhn", task, seed=0, layers=2, steps=5, max_exact_bits=2)
+    # beyond enumeration, shots: the Evaluator scores the sampled networks
+    shots = run_method("qhn", task, seed=0, layers=2, steps=5, max_exact_bits=2, objective="mmd", shots=64,
+                       qhn_steps=2)
+    assert shots.bits.shape == (4,) and "qhn_rank" not in shots.metrics
+    assert math.isfinite(shots.metrics["test_nmse_db"])
