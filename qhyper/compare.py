@@ -114,8 +114,9 @@ def get_task(name) -> Task:
 
 
 # Default budgets keep `qhyper compare` (6 methods × 3 seeds) near two minutes on 2 cores.
-_QHN_DEFAULT = {"mle": {"optimizer": "lbfgs", "steps": 30}, "elbo": {"optimizer": "lbfgs", "steps": 30},
-                "mmd": {"steps": 30, "shots": 128}}
+_QHN_DEFAULT = {"mle": {"optimizer": "lbfgs", "steps": 200, "layers": 4},
+                "elbo": {"optimizer": "lbfgs", "steps": 200, "layers": 4},
+                "mmd": {"steps": 200, "shots": 256, "layers": 4}}
 _QHN_QUICK = {"steps": 5, "layers": 1}
 _QHN_QUICKS = {"mle": _QHN_QUICK, "elbo": _QHN_QUICK, "mmd": {**_QHN_QUICK, "shots": 32}}
 _QUBO_QUICK = {"num_reads": 2, "num_sweeps": 100, "max_batches": 1, "refine_rounds": 1}
