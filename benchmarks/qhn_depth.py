@@ -15,7 +15,7 @@ network, median optimiser evaluations and time per restart; then the time of one
 objective + gradient step on the torch engine against PennyLane ``default.qubit`` backprop
 (the peer) at the same depth.
 
-    python benchmarks/qhn_depth.py                       # depths 0,1,2,3,4,6,8; 5 restarts each
+    python benchmarks/qhn_depth.py                       # depths 0,1,2,3,4,6,8; 5 restarts of up to 1000 L-BFGS evaluations
     python benchmarks/qhn_depth.py --depths 4 --restarts 20 --optimizer adam --steps 500 --lr 0.05
     python benchmarks/qhn_depth.py --quick
 """
@@ -67,7 +67,7 @@ def main(argv=None):
     p.add_argument("--depths", default="0,1,2,3,4,6,8")
     p.add_argument("--restarts", type=int, default=5)
     p.add_argument("--optimizer", default="lbfgs", choices=["lbfgs", "adam"])
-    p.add_argument("--steps", type=int, default=300)
+    p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--backend", default="torch")
     p.add_argument("--seed", type=int, default=0)
