@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import qhyper as qh
-from conftest import all_rows, reference_logits
+from bnn_reference import all_rows, reference_logits
 
 
 def test_bit_layout_is_layer_by_layer_row_major_then_bias_then_choice():
@@ -98,3 +98,8 @@ def test_logit_groups_reproduce_the_forward_pass(rng):
             k = int("".join(str(int(row[i])) for i in idx), 2)
             total = total + T[k]
         np.testing.assert_allclose(total.numpy(), m.forward(row, X)[0].numpy(), atol=1e-12)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)

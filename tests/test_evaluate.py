@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import qhyper as qh
-from conftest import all_rows, reference_log_likelihood, reference_logits
+from bnn_reference import all_rows, reference_log_likelihood, reference_logits
 
 CASES = [
     ([3, 1], "sign", True, 1.0),                       # logistic regression
@@ -126,3 +126,8 @@ def test_loss_table_refuses_what_would_not_fit_before_allocating():
     ev = qh.Evaluator(m, np.zeros((2, 44)), [0, 1])
     with pytest.raises(MemoryError, match="2\\^45"):
         ev.loss_table()
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)

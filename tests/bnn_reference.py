@@ -1,11 +1,5 @@
+"""Independent per-network reference computations for the BNN and evaluator tests."""
 import numpy as np
-import pytest
-import torch
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(1234)
 
 
 def reference_logits(model, bits_row, X):
