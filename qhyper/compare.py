@@ -183,7 +183,7 @@ def _qubo(task, seed, options):
         import dimod  # noqa: F401
         import dwave.samplers  # noqa: F401
     except ImportError as err:
-        raise MethodUnavailable(f"needs dimod and dwave-samplers (pip install 'qhyper[qubo]'): {err}") from err
+        raise MethodUnavailable(f"needs dimod and dwave-samplers (pip install dimod dwave-samplers): {err}") from err
     try:
         check_encodable(task.model())
     except ValueError as err:

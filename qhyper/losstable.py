@@ -22,6 +22,7 @@ Results are in the index convention of the package: bit 0 is the most significan
 """
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numba
@@ -137,9 +138,21 @@ def _pair_kernel(A: torch.Tensor, B: torch.Tensor | None) -> torch.Tensor:
     m = A_np.max(axis=0)  # per (point, class) shift keeps exp(A − m) ≤ 1
     zmax = float((m + B_np.max(axis=0)).max())
     if zmax > _MAX_EXP - 10:
-        return torch.from_numpy(_stable_kernel(A_np, B_np))
+        with _torch_threads_kept():
+            return torch.from_numpy(_stable_kernel(A_np, B_np))
     block = int(max(1, min(64, _MAX_EXP // (max(zmax, 0.0) + math.log(A_np.shape[2] + 1)))))
-    return torch.from_numpy(_product_kernel(np.exp(A_np - m), np.exp(B_np + m), block))
+    with _torch_threads_kept():
+        return torch.from_numpy(_product_kernel(np.exp(A_np - m), np.exp(B_np + m), block))
+
+
+@contextlib.contextmanager
+def _torch_threads_kept():
+    """numba's OpenMP threading layer can reset torch's thread count: put it back."""
+    threads = torch.get_num_threads()
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @numba.njit(parallel=True, fastmath=True, cache=True)
