@@ -87,11 +87,16 @@ def check_table_fits(n: int, bytes_per_entry: int = 8, what: str = "loss_table()
     avail = available_memory()
     if n > 40 or need > 0.5 * avail:
         raise MemoryError(
-            f"{what} needs 2^{n} entries (about {need / 2**30:.3g} GiB with working copies) but this "
+            f"{what} needs 2^{n} entries (about {gib(need)} GiB with working copies) but this "
             f"machine has about {avail / 2**30:.3g} GiB available. Exact enumeration stops near "
             "n = 30; for larger models score sampled networks with Evaluator.log_likelihood(bits) "
             "and train from shots."
         )
+
+
+def gib(nbytes: int) -> str:
+    """A byte count in GiB for messages; exact integers too large for a float become powers of 2."""
+    return f"{nbytes / 2**30:.3g}" if nbytes < 2**1000 else f"2^{nbytes.bit_length() - 31}"
 
 
 def available_memory() -> int:

@@ -58,7 +58,8 @@ def _tasks(args) -> int:
     from . import compare as cmp
 
     for name, task in cmp.tasks().items():
-        print(f"{name:20s} {task.num_bits:3d} bits  {task.description}")
+        size = f"{task.num_bits:5d} bits" if task.num_bits is not None else "  inverse "
+        print(f"{name:20s} {size}  {task.description}")
     return 0
 
 
@@ -107,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     c = sub.add_parser("compare", help="compare methods on a task (default: all methods on digits01_4x4)")
     c.add_argument("--task", default=DEFAULT_TASK, help=f"task name (default {DEFAULT_TASK}; see `qhyper tasks`)")
-    c.add_argument("--methods", default=DEFAULT_METHODS, help=f"comma-separated (default {DEFAULT_METHODS})")
+    c.add_argument("--methods", default=None,
+                   help=f"comma-separated (default: the task's own list; {DEFAULT_METHODS} for digits01_4x4)")
     c.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
     c.add_argument("--out", default="results", help="directory for the JSON and PNG (default results/)")
     c.add_argument("--set", action="append", default=[], metavar="METHOD.OPTION=VALUE",

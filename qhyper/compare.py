@@ -52,6 +52,10 @@ class Task:
         options: default keyword options per method name (the method's budget).
         quick: smaller options per method for smoke runs (``quick=True``).
         description: one line for ``qhyper tasks``.
+        methods: what ``compare`` runs when no methods are named.
+        kind: ``"classification"`` (a :class:`~qhyper.BinaryMLP` on a data set) or
+            ``"inverse"`` (``dataset`` names a :func:`qhyper.pibinn.load_task` problem;
+            the table then shows reconstruction NMSE and bits per weight).
     """
 
     name: str
@@ -64,6 +68,12 @@ class Task:
     options: dict[str, dict] = field(default_factory=dict)
     quick: dict[str, dict] = field(default_factory=dict)
     description: str = ""
+    kind: str = "classification"
+    methods: tuple[str, ...] = ("mle", "elbo", "mmd", "ste", "qubo", "exact")
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        return COLUMNS if self.kind == "classification" else INVERSE_COLUMNS
 
     def model(self) -> BinaryMLP:
         return BinaryMLP(self.layer_sizes, activation=self.activation, bias=self.bias)
@@ -83,8 +93,8 @@ class Task:
         return opts
 
     @property
-    def num_bits(self) -> int:
-        return self.model().num_bits
+    def num_bits(self) -> int | None:
+        return self.model().num_bits if self.kind == "classification" else None
 
 
 _TASKS: dict[str, Task] = {}
@@ -141,6 +151,30 @@ register_task(Task(
     quick={**_QHN_QUICKS, "ste": {"epochs": 5, "restarts": 2}, "qubo": _QUBO_QUICK},
 ))
 
+_LOCAL_QUICK = {"epochs": 1, "hidden": (16, 16, 16)}
+register_task(Task(
+    "digits10_8x8", "digits10_8x8", [64, 64, 64, 64, 10], activation="sign",
+    description="all ten 8x8 digits; a 3-unit binary network (64-64-64) for localib/hsic/e2e, the same BinaryMLP for ste",
+    methods=("localib", "hsic", "e2e", "ste"), options={"ste": {"epochs": 30}},
+    quick={"ste": {"epochs": 1, "restarts": 1}, "localib": _LOCAL_QUICK, "hsic": _LOCAL_QUICK,
+           "e2e": {"epochs": 1, "hidden": (16, 16, 16)}},
+))
+register_task(Task(
+    "moons", "moons", [2, 64, 64, 64, 2], activation="sign",
+    description="two half-moons; a 3-unit binary network (64-64-64) for localib/hsic/e2e, the same BinaryMLP for ste",
+    methods=("localib", "hsic", "e2e", "ste"), options={"ste": {"epochs": 100}},
+    quick={"ste": {"epochs": 1, "restarts": 1}, "localib": _LOCAL_QUICK, "hsic": _LOCAL_QUICK,
+           "e2e": {"epochs": 1, "hidden": (16, 16, 16)}},
+))
+_PIBINN_NAMES = ("ista", "lista", "lista_masked", "binary_dense", "binary_per_row", "ternary", "pibinn",
+                 "binary_pruned", "qhn")
+_PIBINN_QUICK = {m: {"steps": 20} for m in _PIBINN_NAMES[1:-1]}
+for _problem, _text in (("deconv1d", "1-D deconvolution of sparse spikes (banded Toeplitz blur)"),
+                        ("block_cs", "block-diagonal Gaussian compressed sensing")):
+    register_task(Task(_problem, _problem, [], kind="inverse", methods=_PIBINN_NAMES, description=f"inverse problem: {_text}; "
+                       "unrolled ISTA networks and PIBiNN (after Eamaz et al.)",
+                       quick={**_PIBINN_QUICK, "qhn": {"qhn_steps": 3, "steps": 20}}))
+
 
 # ---------------------------------------------------------------------- methods
 Runner = Callable[[Task, int, dict], Any]
@@ -151,17 +185,19 @@ class _Method:
     runner: Runner
     description: str
     quantum: bool
+    kinds: tuple[str, ...]
 
 
 _METHODS: dict[str, _Method] = {}
 
 
-def register_method(name: str, runner: Runner, description: str = "", quantum: bool = False) -> None:
+def register_method(name: str, runner: Runner, description: str = "", quantum: bool = False,
+                    kinds: tuple[str, ...] = ("classification",)) -> None:
     """Add a method: ``runner(task, seed, options)`` returns a :class:`~qhyper.trainers.TrainResult`
-    (or raises :class:`MethodUnavailable`)."""
+    (or raises :class:`MethodUnavailable`); ``kinds`` are the task kinds it runs on."""
     if not callable(runner):
         raise TypeError(f"runner must be callable (task, seed, options) -> TrainResult; got {runner!r}")
-    _METHODS[name] = _Method(runner, description, quantum)
+    _METHODS[name] = _Method(runner, description, quantum, tuple(kinds))
 
 
 def methods() -> dict[str, str]:
@@ -221,8 +257,11 @@ def _qhn(objective: str):
             obj = MMDSurrogateELBO(lam=opts.pop("lam", float(ev.num_data)))
             circuit.setdefault("shots", 128)
             opts.setdefault("gradient", "spsa")
-        hn = Hypernetwork.for_model(ev.model, ansatz=circuit.pop("ansatz", "brick"),
-                                    layers=circuit.pop("layers", 2), seed=seed, **circuit)
+        try:
+            hn = Hypernetwork.for_model(ev.model, ansatz=circuit.pop("ansatz", "brick"),
+                                        layers=circuit.pop("layers", 2), seed=seed, **circuit)
+        except MemoryError as err:
+            raise MethodUnavailable(str(err)) from err
         return QHN(objective=obj, seed=seed, progress=False, **opts).fit(hn, ev)
 
     return run
@@ -236,7 +275,48 @@ register_method("qubo", _qubo, "training problem as a QUBO, simulated annealing 
 register_method("exact", _exact, "exhaustive oracle: MAP network and exact posterior over all 2^n networks")
 
 
+def _local(which: str):
+    """LocalIB / HSIC-bottleneck / end-to-end runners on the pib network built for the task's data."""
+
+    def run(task, seed, options):
+        from .trainers import localib
+
+        return getattr(localib, f"run_{which}")(datasets.load(task.dataset, seed=seed, **task.dataset_options),
+                                                 seed, **options)
+
+    return run
+
+
+register_method("localib", _local("localib"), "local information bottleneck per unit, binary units (after Wang et al.)")
+register_method("hsic", _local("hsic"), "HSIC bottleneck per unit, binary units")
+register_method("e2e", _local("end_to_end"), "the same pib network trained end to end (straight-through sign)")
+
+
+def _pibinn(name: str):
+    def run(task, seed, options):
+        from .pibinn.methods import run_method
+
+        return run_method(name, task.dataset, seed, **options)
+
+    return run
+
+
+_PIBINN_METHODS = {
+    "ista": "ISTA, unlearned reference", "lista": "LISTA, dense full-precision weights",
+    "lista_masked": "LISTA on the physics supports, full precision",
+    "binary_dense": "one-bit dense LISTA, global scale", "binary_per_row": "one-bit dense LISTA, per-row scales",
+    "ternary": "ternary (TWN) LISTA", "pibinn": "PIBiNN: one bit on the physics supports, one global scale",
+    "binary_pruned": "one bit on a learned (pruned) support that pays for its mask",
+    "qhn": "quantum hypernetwork on the 16 free bits of a small tied PIBiNN",
+}
+for _name, _text in _PIBINN_METHODS.items():
+    register_method(_name, _pibinn(_name), _text, quantum=_name == "qhn", kinds=("inverse",))
+
+
 # ---------------------------------------------------------------------- the table
+INVERSE_COLUMNS = [("train_nmse_db", "train NMSE dB"), ("test_nmse_db", "test NMSE dB"), ("gap_db", "gap dB"),
+                   ("bits_per_weight", "bits/weight"), ("p_best", "p(best)"), ("wall_time", "wall s"),
+                   ("evaluations", "evaluations")]
 COLUMNS = [("train_accuracy", "train acc"), ("test_accuracy", "test acc"), ("train_nll", "train NLL"),
            ("test_nll", "test NLL"), ("p_best", "p(best)"), ("wall_time", "wall s"),
            ("evaluations", "evaluations")]
@@ -256,8 +336,9 @@ class Comparison(list):
 
     def format(self) -> str:
         """The table as aligned text (mean ± std over seeds)."""
-        head = ["method", *[label for _, label in COLUMNS]]
-        full = [[r["method"], *(_cell(r.get(f"{k}_mean"), r.get(f"{k}_std"), k) for k, _ in COLUMNS)]
+        columns = self.task.columns
+        head = ["method", *[label for _, label in columns]]
+        full = [[r["method"], *(_cell(r.get(f"{k}_mean"), r.get(f"{k}_std"), k) for k, _ in columns)]
                 for r in self if r["status"] == "ok"]
         widths = [max(len(c) for c in col) for col in zip(head, *full)]
         widths[0] = max([widths[0], *(len(r["method"]) for r in self)])
@@ -304,14 +385,16 @@ class Comparison(list):
         ax1, ax2 = fig.subplots(1, 2)
         names = [r["method"] for r in ok]
         x = range(len(ok))
-        test = [r.get("test_accuracy_mean", math.nan) for r in ok]
-        ax1.bar(x, test, yerr=[r.get("test_accuracy_std", 0.0) for r in ok], color="tab:blue",
+        score = "accuracy" if self.task.kind == "classification" else "nmse_db"
+        test = [r.get(f"test_{score}_mean", math.nan) for r in ok]
+        ax1.bar(x, test, yerr=[r.get(f"test_{score}_std", 0.0) for r in ok], color="tab:blue",
                 alpha=0.8, capsize=3, label="test")
-        ax1.plot(x, [r.get("train_accuracy_mean", math.nan) for r in ok], "o", color="black", label="train")
+        ax1.plot(x, [r.get(f"train_{score}_mean", math.nan) for r in ok], "o", color="black", label="train")
         finite = [v for v in test if not math.isnan(v)]
-        ax1.set_ylim(max(0.0, min(finite, default=0.5) - 0.1), 1.01)
+        if score == "accuracy":
+            ax1.set_ylim(max(0.0, min(finite, default=0.5) - 0.1), 1.01)
         ax1.set_xticks(list(x), names, rotation=30)
-        ax1.set_ylabel("accuracy")
+        ax1.set_ylabel("accuracy" if score == "accuracy" else "NMSE (dB)")
         ax1.legend(loc="lower right")
         ax2.bar(x, [r["wall_time_mean"] for r in ok], yerr=[r["wall_time_std"] for r in ok],
                 color="tab:orange", capsize=3)
@@ -319,7 +402,8 @@ class Comparison(list):
         ax2.set_xticks(list(x), names, rotation=30)
         ax2.set_ylabel("wall time per run (s)")
         missing = [r["method"] for r in self if r["status"] != "ok"]
-        title = f"{self.task.name} ({self.task.num_bits} bits), {len(self.seeds)} seed(s)"
+        size = f"{self.task.num_bits} bits" if self.task.num_bits is not None else "inverse problem"
+        title = f"{self.task.name} ({size}), {len(self.seeds)} seed(s)"
         fig.suptitle(title + (f"; not run: {', '.join(missing)}" if missing else ""), fontsize=10)
         fig.tight_layout()
         if path is not None:
@@ -344,13 +428,14 @@ def _jsonable(value):
 
 
 # ---------------------------------------------------------------------- running
-def compare(methods=("mle", "elbo", "mmd", "ste", "qubo", "exact"), task="digits01_4x4", seeds=3,
+def compare(methods=None, task="digits01_4x4", seeds=3,
             options: dict | None = None, quick: bool = False, progress: bool = True,
             strict: bool = False) -> Comparison:
     """Run ``methods`` on ``task`` for each seed and tabulate the results.
 
     Args:
-        methods: method names (see :func:`methods`) or one comma-separated string.
+        methods: method names (see :func:`methods`) or one comma-separated string; default
+            the task's own list (``task.methods``).
         task: a task name (see :func:`tasks`) or a :class:`Task`.
         seeds: number of seeds (0 … seeds−1) or a list of seeds.
         options: per-method keyword overrides, e.g. ``{"ste": {"epochs": 50}}``.
@@ -358,6 +443,9 @@ def compare(methods=("mle", "elbo", "mmd", "ste", "qubo", "exact"), task="digits
         progress: progress bar over the runs.
         strict: re-raise a method's unexpected error instead of reporting the row as ``failed``.
     """
+    task = get_task(task)
+    if methods is None:
+        methods = task.methods
     if isinstance(methods, str):
         methods = [m.strip() for m in methods.split(",") if m.strip()]
     methods = list(methods)
@@ -365,7 +453,6 @@ def compare(methods=("mle", "elbo", "mmd", "ste", "qubo", "exact"), task="digits
     if unknown or not methods:
         raise ValueError(f"unknown method(s) {unknown}; available: {', '.join(_METHODS)}"
                          if unknown else "no methods given")
-    task = get_task(task)
     seeds = list(range(int(seeds))) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must be a positive count or a non-empty list")
@@ -380,6 +467,11 @@ def compare(methods=("mle", "elbo", "mmd", "ste", "qubo", "exact"), task="digits
         for name in methods:
             opts = task.method_options(name, quick, options)
             results, status, reason = [], "ok", ""
+            if task.kind not in _METHODS[name].kinds:
+                rows.append({**_row(name, "unavailable", f"runs on {'/'.join(_METHODS[name].kinds)} tasks, "
+                                    f"not {task.kind} ones", []), "seeds": 0})
+                bar.update(len(seeds))
+                continue
             for seed in seeds:
                 bar.set_postfix(method=name, seed=seed)
                 try:
@@ -400,18 +492,18 @@ def compare(methods=("mle", "elbo", "mmd", "ste", "qubo", "exact"), task="digits
                 runs.append({"method": name, "seed": seed, "wall_time": res.wall_time,
                              "evaluations": res.evaluations, "interrupted": res.interrupted,
                              "metrics": dict(res.metrics), "options": opts})
-            rows.append(_row(name, status, reason, results))
+            rows.append(_row(name, status, reason, results, task.columns))
     finally:
         bar.close()
     return Comparison(rows, task, runs, seeds)
 
 
-def _row(name, status, reason, results) -> dict:
+def _row(name, status, reason, results, columns=COLUMNS) -> dict:
     row = {"method": name, "status": status, "reason": reason, "seeds": len(results),
            "quantum": _METHODS[name].quantum}
     if status != "ok":
         return row
-    for key, _ in COLUMNS:
+    for key, _ in columns:
         if key == "wall_time":
             values = [r.wall_time for r in results]
         elif key == "evaluations":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import available_memory
+from .._checks import available_memory, gib
 from ..bitstrings import index_to_bits
 from .engine import sample_indices
 
@@ -66,6 +66,6 @@ def check_statevector_fits(n: int, bytes_per_amplitude: int, what: str, fix: str
     avail = available_memory()
     if n > 40 or need > 0.5 * avail:
         raise MemoryError(
-            f"{what} on {n} qubits needs about {need / 2**30:.3g} GiB (2^{n} amplitudes and working "
+            f"{what} on {n} qubits needs about {gib(need)} GiB (2^{n} amplitudes and working "
             f"copies) but about {avail / 2**30:.3g} GiB is available. {fix}"
         )
