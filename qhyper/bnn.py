@@ -190,7 +190,14 @@ class BinaryMLP:
         matrix product per layer (no loop over samples).
         """
         X = as_features(X, self.in_features)
-        net = self.decode(bits)
+        return self.propagate(self.decode(bits), X, lambda h, choice, fan_in: self._activate(h, choice))
+
+    __call__ = forward
+
+    @staticmethod
+    def propagate(net: Decoded, X: torch.Tensor, activate) -> torch.Tensor:
+        """Run decoded networks on ``X`` [N, d]: ``activate(h, choice, fan_in)`` is applied
+        to every hidden pre-activation (trainers pass differentiable surrogates here)."""
         h = X.unsqueeze(0).expand(net.choice.shape[0], -1, -1)
         last = len(net.layers) - 1
         for l, (W, b) in enumerate(net.layers):
@@ -198,10 +205,8 @@ class BinaryMLP:
             if b is not None:
                 h = h + b.unsqueeze(1)
             if l < last:
-                h = self._activate(h, net.choice)
+                h = activate(h, net.choice, W.shape[-1] + (b is not None))
         return h
-
-    __call__ = forward
 
     def _activate(self, h: torch.Tensor, choice: torch.Tensor) -> torch.Tensor:
         if len(self.activations) == 1:

@@ -87,16 +87,8 @@ class STE:
     def logits(model, bits: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
         """Differentiable logits [S, N, d_out] of networks ``bits`` [S, n] (entries 0/1, may
         carry gradients); hidden sign activations use the scaled straight-through sign."""
-        net = model.decode(bits)
-        h = X.unsqueeze(0).expand(bits.shape[0], -1, -1)
-        last = len(net.layers) - 1
-        for l, (W, b) in enumerate(net.layers):
-            h = torch.bmm(h, W.transpose(1, 2))
-            if b is not None:
-                h = h + b.unsqueeze(1)
-            if l < last:
-                h = _activate(model, h, net.choice, W.shape[-1] + (b is not None))
-        return h
+        return model.propagate(model.decode(bits), X,
+                               lambda h, choice, fan_in: _activate(model, h, choice, fan_in))
 
     # ------------------------------------------------------------------ training
     def fit(self, evaluator) -> TrainResult:

@@ -15,13 +15,6 @@ def make_hypernet(n, layers=2, shots=None, seed=0, ansatz="brick", backend="torc
 
 
 # --------------------------------------------------------------------------- fixtures
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny tensors: one thread avoids oversubscription on a shared CPU (restored afterwards)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture

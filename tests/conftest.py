@@ -1,3 +1,4 @@
+"""Shared test settings."""
 import pytest
 import torch
 
