@@ -77,7 +77,7 @@ print("best network bits:", qh.bitstrings.index_to_bits(best, model.num_bits).in
 # %%
 ansatz = qh.circuits.get("brick", n_qubits=model.num_bits, layers=2)
 hn = qh.Hypernetwork(ansatz, seed=0)
-trainer = qh.trainers.QHN(objective=qh.objectives.MLE(), steps=STEPS, lr=0.05, seed=0, progress=not SMOKE)
+trainer = qh.trainers.QHN(objective=qh.objectives.MLE(), steps=STEPS, lr=0.05, seed=0, progress=False)
 result = trainer.fit(hn, ev)
 print(result)
 
