@@ -43,14 +43,14 @@ SHOTS = 64 if SMOKE else 1024
 SHOT_GRID = [64, 256] if SMOKE else [64, 256, 1024, 4096]
 
 # %% [markdown]
-# ## A 10-qubit task
-# Noisy 3×3 bars-versus-stripes images, classified by a binary logistic regression
-# (9 weights + bias = 10 qubits).
+# ## A 9-qubit task
+# Two half-moons with only 40 training points, classified by a 2→2→1 binary network with
+# sign activations (6 weights + 3 biases = 9 qubits).
 
 # %%
-data = qh.datasets.load("bars_and_stripes", n_train=60, n_test=400, flip=0.1, seed=0)
-model = qh.BinaryMLP([9, 1])
-ev = qh.Evaluator.from_dataset(model, data, logit_scale=0.5)
+data = qh.datasets.load("moons", n_train=40, n_test=400, seed=0)
+model = qh.BinaryMLP([2, 2, 1], activation="sign")
+ev = qh.Evaluator.from_dataset(model, data)
 n, N = model.num_bits, ev.num_data
 post = qh.ExactPosterior(ev)
 print(model, "|", post)

@@ -72,6 +72,8 @@ axes[1].bar(choices, table.min(0).values.numpy()); axes[1].set_title("best mean 
 plt.show()
 
 # %% [markdown]
-# The circuit's mass should gather on the activation whose best network has the lowest loss;
-# `result.metrics["p_best"]` is the probability it puts on the single best (weights,
-# architecture) pair, and `benchmarks/qhn_depth.py` shows how that depends on circuit depth.
+# Compare the two bar charts: the circuit's mass need not land on the activation with the
+# lowest-loss network. Gradient training of the circuit can settle in a local optimum whose
+# network is good but not the best; `result.metrics["p_best"]` is the probability of the
+# single best (weights, architecture) pair, and `benchmarks/qhn_depth.py` measures how often
+# restarts reach it as the circuit gets deeper.
