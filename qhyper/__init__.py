@@ -5,10 +5,19 @@ weights of a binary neural network. See the README for the quickstart.
 
 Heavy parts (circuits, simulators, trainers) load on first use, so ``import qhyper`` is quick.
 """
+import os as _os
 from importlib import import_module
 
-from . import bitstrings, circuits
-from . import data as datasets
+# The wheel installs the top-level `circuits/` folder as `qhyper.circuits`. Run from a source
+# checkout (its root on sys.path, e.g. subprocesses started there), find it beside `qhyper/`.
+_root = _os.path.dirname(__path__[0])
+if not _os.path.isdir(_os.path.join(__path__[0], "circuits")) and _os.path.isfile(
+        _os.path.join(_root, "circuits", "__init__.py")):
+    __path__.append(_root)
+del _root
+
+from . import bitstrings, circuits  # noqa: E402
+from . import data as datasets  # noqa: E402
 from .bnn import BinaryMLP
 from .data import Dataset
 from .evaluate import Evaluator
