@@ -152,20 +152,20 @@ register_task(Task(
 ))
 
 _LOCAL_QUICK = {"epochs": 1, "hidden": (16, 16, 16)}
-register_task(Task(
-    "digits10_8x8", "digits10_8x8", [64, 64, 64, 64, 10], activation="sign",
-    description="all ten 8x8 digits; a 3-unit binary network (64-64-64) for localib/hsic/e2e, the same BinaryMLP for ste",
-    methods=("localib", "hsic", "e2e", "ste"), options={"ste": {"epochs": 30}},
-    quick={"ste": {"epochs": 1, "restarts": 1}, "localib": _LOCAL_QUICK, "hsic": _LOCAL_QUICK,
-           "e2e": {"epochs": 1, "hidden": (16, 16, 16)}},
-))
-register_task(Task(
-    "moons", "moons", [2, 64, 64, 64, 2], activation="sign",
-    description="two half-moons; a 3-unit binary network (64-64-64) for localib/hsic/e2e, the same BinaryMLP for ste",
-    methods=("localib", "hsic", "e2e", "ste"), options={"ste": {"epochs": 100}},
-    quick={"ste": {"epochs": 1, "restarts": 1}, "localib": _LOCAL_QUICK, "hsic": _LOCAL_QUICK,
-           "e2e": {"epochs": 1, "hidden": (16, 16, 16)}},
-))
+
+
+def _local_ib_task(name: str, layer_sizes: list[int], ste_epochs: int, what: str) -> Task:
+    """A task for the local-training methods: a 3-unit binary network (64-64-64) for
+    localib/hsic/e2e, and the same network as a BinaryMLP for ste."""
+    return Task(name, name, layer_sizes, activation="sign",
+                description=f"{what}; a 3-unit binary network (64-64-64) for localib/hsic/e2e, the same BinaryMLP for ste",
+                methods=("localib", "hsic", "e2e", "ste"), options={"ste": {"epochs": ste_epochs}},
+                quick={"ste": {"epochs": 1, "restarts": 1}, "localib": _LOCAL_QUICK, "hsic": _LOCAL_QUICK,
+                       "e2e": _LOCAL_QUICK})
+
+
+register_task(_local_ib_task("digits10_8x8", [64, 64, 64, 64, 10], 30, "all ten 8x8 digits"))
+register_task(_local_ib_task("moons", [2, 64, 64, 64, 2], 100, "two half-moons"))
 _PIBINN_NAMES = ("ista", "lista", "lista_masked", "binary_dense", "binary_per_row", "ternary", "pibinn",
                  "binary_pruned", "qhn")
 _PIBINN_QUICK = {m: {"steps": 20} for m in _PIBINN_NAMES[1:-1]}
