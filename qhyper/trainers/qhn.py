@@ -12,6 +12,21 @@ The trainer composes three independent parts: a
   parameters.
 
 ``gradient="auto"`` picks backprop for exact hypernetworks and parameter-shift otherwise.
+
+**Entropy annealing** (``anneal``, exact mode). The MLE optimum puts all mass on one network,
+a vertex of the probability simplex, and *every* vertex is a critical point of
+:math:`\mathbb{E}_{q_\theta}[L]` (a probability that is zero is at its minimum, so its gradient
+vanishes); with a shallow circuit many of them are local minima. Annealing minimises the
+free energy :math:`F_t(\theta) = \mathcal{L}(\theta) - T_t\,H(q_\theta)` with :math:`T_t`
+falling linearly from :math:`T_0 = \text{anneal}\cdot\sigma(L)` (:math:`\sigma(L)` the
+standard deviation of the loss table, so the setting is scale-free) to 0 over the first 80%
+of the steps, then trains the plain objective: early on the optimum is a broad Gibbs-like
+distribution, and it narrows onto the best networks as :math:`T` falls (deterministic
+annealing). Adam applies :math:`T_t` step by step; L-BFGS runs 8 warm-started stages at
+falling temperatures, then a final stage at :math:`T = 0`. ``"auto"`` means 0.125 for MLE in
+exact mode and no annealing otherwise: shot mode never reads the probabilities the entropy
+needs, and ELBO and MMD carry their own entropy or kernel terms. ``benchmarks/qhn_depth.py``
+measures what it does for the rate at which MLE finds the global minimum.
 Shot estimators call ``hypernet.sample_at`` once per step with a fresh seed drawn from the
 trainer's master generator, and never read probabilities.
 
@@ -58,6 +73,9 @@ from .result import TrainResult, network_metrics
 __all__ = ["QHN"]
 
 OPTIMIZERS = ("adam", "lbfgs")
+AUTO_ANNEAL = 0.125  # T0 / σ(L) for MLE in exact mode (see benchmarks/qhn_depth.py)
+ANNEAL_FRACTION = 0.8  # share of the steps over which the temperature falls to 0
+LBFGS_STAGES = 8  # warm-started L-BFGS runs at falling temperatures
 _SEEDS = 2**63 - 1  # seeds drawn from the master generator lie in [0, 2^63 − 1)
 GRADIENTS = ("auto", "backprop", "parameter-shift", "spsa")
 
@@ -85,6 +103,8 @@ class QHN:
             hypernetwork's ``shots``).
         final_shots: samples drawn at the end (shot mode) to score the result.
         spsa: an :class:`~qhyper.gradients.SPSA` with non-default settings.
+        anneal: initial entropy temperature as a fraction of the loss table's standard
+            deviation (see above); ``"auto"``, a number ≥ 0, or ``None``/0 for none.
         seed: master seed: initial angles, sampler seeds, SPSA directions, prior samples.
         progress: show a tqdm progress bar.
     """
@@ -92,7 +112,7 @@ class QHN:
     def __init__(self, objective: Objective | None = None, optimizer: str = "adam", steps: int = 200,
                  lr: float | None = None, restarts: int = 1, gradient: str = "auto",
                  shots_per_step: int | None = None, final_shots: int = 4096, spsa: SPSA | None = None,
-                 seed: int | None = 0, progress: bool = True):
+                 anneal: float | str | None = "auto", seed: int | None = 0, progress: bool = True):
         self.objective = MLE() if objective is None else objective
         if not isinstance(self.objective, Objective):
             raise TypeError(f"objective must be a qhyper.objectives objective (e.g. MLE()); got {type(objective).__name__}")
@@ -114,6 +134,11 @@ class QHN:
         if spsa is not None and not isinstance(spsa, SPSA):
             raise TypeError(f"spsa must be a qhyper.gradients.SPSA; got {type(spsa).__name__}")
         self.spsa = spsa or SPSA()
+        if not (anneal is None or anneal == "auto" or (isinstance(anneal, (int, float)) and not isinstance(anneal, bool)
+                                                       and math.isfinite(anneal) and anneal >= 0)):
+            raise ValueError(f"anneal must be 'auto', None or a number ≥ 0 (a fraction of the loss table's "
+                             f"standard deviation); got {anneal!r}")
+        self.anneal = anneal
         self.seed = seed
         self.progress = bool(progress)
 
@@ -139,13 +164,27 @@ class QHN:
             if shots is None:
                 raise ValueError(f"gradient={gradient!r} samples the circuit: set shots_per_step (or the hypernetwork's shots)")
             form = self.objective.shot_form(task)
-        return task, gradient, shots, form
+        return task, gradient, shots, form, self._initial_temperature(task, gradient)
+
+    def _initial_temperature(self, task, gradient) -> float:
+        """:math:`T_0` in loss units (0: no annealing), validated against the objective and mode."""
+        if self.anneal == "auto":
+            return AUTO_ANNEAL * _spread(task) if gradient == "backprop" and isinstance(self.objective, MLE) else 0.0
+        if not self.anneal:
+            return 0.0
+        if not isinstance(self.objective, MLE):
+            raise ValueError(f"anneal applies to MLE, whose optimum sits on a vertex of the probability simplex; "
+                             f"{type(self.objective).__name__} has its own entropy or kernel term (use anneal=None)")
+        if gradient != "backprop":
+            raise ValueError("anneal needs the entropy of the exact probability vector, which shot mode never reads: "
+                             "use an exact hypernetwork (shots=None) or anneal=None")
+        return float(self.anneal) * _spread(task)
 
     # ------------------------------------------------------------------ training
     def fit(self, hypernet, data=None, test=None) -> TrainResult:
         """Train ``hypernet`` on ``data`` (an Evaluator, a cost table [2^n], or ``None`` for
         data-free objectives such as MMD); ``test=(X, y)`` overrides the evaluator's test split."""
-        task, gradient, shots, form = self._plan(hypernet, data)
+        task, gradient, shots, form, t0 = self._plan(hypernet, data)
         start = time.perf_counter()
         master = np.random.default_rng(self.seed)
         estimator = {"parameter-shift": ParameterShift(), "spsa": self.spsa}.get(gradient)
@@ -159,9 +198,11 @@ class QHN:
                 with torch.no_grad():
                     hypernet.theta.copy_(torch.as_tensor(theta0, dtype=DTYPE))
                 history = {"objective": [], "expected_loss": []} | ({"entropy": []} if gradient == "backprop" else {})
+                if t0:
+                    history["temperature"] = []
                 runs.append({"history": history})
                 if gradient == "backprop":
-                    self._run_exact(hypernet, task, history, bar)
+                    self._run_exact(hypernet, task, history, bar, t0)
                 else:
                     self._run_shots(hypernet, counter, estimator, shots, master, history, bar)
                 runs[-1].update(self._score(hypernet, task, counter, master))
@@ -176,30 +217,36 @@ class QHN:
         return self._result(hypernet, task, runs, gradient, shots, counter, test, interrupted,
                             time.perf_counter() - start)
 
-    def _run_exact(self, hypernet, task, history, bar):
+    def _run_exact(self, hypernet, task, history, bar, t0=0.0):
         theta = hypernet.theta
         table = task.loss_table() if task.has_data else None
+        temperature = 0.0
 
         def closure():
             opt.zero_grad()
             probs = hypernet.distribution().probs()
             loss = self.objective.exact_loss(probs, task)
-            loss.backward()
+            minimised = loss + temperature * torch.special.xlogy(probs, probs).sum() if temperature else loss
+            minimised.backward()
             q = probs.detach()
             history["objective"].append(self.objective.value(float(loss.detach())))
             history["expected_loss"].append(float(q @ table) if table is not None else math.nan)
             history["entropy"].append(_entropy(q))
+            if t0:
+                history["temperature"].append(temperature)
             bar.update(1)
-            return loss
+            return minimised
 
         if self.optimizer == "lbfgs":
-            opt = torch.optim.LBFGS([theta], lr=self.lr, max_iter=self.steps, max_eval=self.steps,
-                                    tolerance_grad=1e-7, tolerance_change=1e-12,
-                                    line_search_fn="strong_wolfe")
-            opt.step(closure)
+            for temperature, evals in _lbfgs_stages(t0, self.steps):
+                opt = torch.optim.LBFGS([theta], lr=self.lr, max_iter=evals, max_eval=evals,
+                                        tolerance_grad=1e-7, tolerance_change=1e-12,
+                                        line_search_fn="strong_wolfe")
+                opt.step(closure)
         else:
             opt = torch.optim.Adam([theta], lr=self.lr)
-            for _ in range(self.steps):
+            for step in range(self.steps):
+                temperature = t0 * max(0.0, 1.0 - step / (ANNEAL_FRACTION * self.steps))
                 closure()
                 opt.step()
 
@@ -328,6 +375,21 @@ def _mode(weights, task, bits) -> int:
     if top.numel() == 1 or not task.has_data:
         return int(top[0])
     return int(top[torch.argmin(task.loss(bits[top]))])
+
+
+def _spread(task) -> float:
+    """Standard deviation of the loss table: the unit of the annealing temperature."""
+    return float(task.loss_table().std())
+
+
+def _lbfgs_stages(t0: float, steps: int) -> list[tuple[float, int]]:
+    """(temperature, evaluation budget) per L-BFGS stage: one stage without annealing, else
+    ``LBFGS_STAGES`` falling temperatures over ``ANNEAL_FRACTION`` of the budget, then T = 0."""
+    if not t0:
+        return [(0.0, steps)]
+    per = max(1, int(ANNEAL_FRACTION * steps) // LBFGS_STAGES)
+    stages = [(t0 * (1 - k / LBFGS_STAGES), per) for k in range(LBFGS_STAGES)]
+    return stages + [(0.0, max(1, steps - per * LBFGS_STAGES))]
 
 
 def _entropy(q: torch.Tensor) -> float:
