@@ -95,7 +95,7 @@ class Hypernetwork(nn.Module):
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def for_model(cls, model, ansatz="brick", layers: int = 2, **kwargs) -> "Hypernetwork":
+    def for_model(cls, model, ansatz="brick", layers: int = 4, **kwargs) -> "Hypernetwork":
         """A hypernetwork with one qubit per bit of ``model`` (a BNN or an Evaluator).
 
         ``ansatz`` is a family name (built with ``layers``) or an Ansatz whose qubit count

@@ -19,7 +19,7 @@ a vertex of the probability simplex, and *every* vertex is a critical point of
 vanishes); with a shallow circuit many of them are local minima. Annealing minimises the
 free energy :math:`F_t(\theta) = \mathcal{L}(\theta) - T_t\,H(q_\theta)` with :math:`T_t`
 falling linearly from :math:`T_0 = \text{anneal}\cdot\sigma(L)` (:math:`\sigma(L)` the
-standard deviation of the loss table, so the setting is scale-free) to 0 over the first 80%
+standard deviation of the loss table, so the setting is scale-free) to 0 over the first half
 of the steps, then trains the plain objective: early on the optimum is a broad Gibbs-like
 distribution, and it narrows onto the best networks as :math:`T` falls (deterministic
 annealing). Adam applies :math:`T_t` step by step; L-BFGS runs 8 warm-started stages at
@@ -74,7 +74,7 @@ __all__ = ["QHN"]
 
 OPTIMIZERS = ("adam", "lbfgs")
 AUTO_ANNEAL = 0.125  # T0 / σ(L) for MLE in exact mode (see benchmarks/qhn_depth.py)
-ANNEAL_FRACTION = 0.8  # share of the steps over which the temperature falls to 0
+ANNEAL_FRACTION = 0.5  # share of the steps over which the temperature falls to 0
 LBFGS_STAGES = 8  # warm-started L-BFGS runs at falling temperatures
 _SEEDS = 2**63 - 1  # seeds drawn from the master generator lie in [0, 2^63 − 1)
 GRADIENTS = ("auto", "backprop", "parameter-shift", "spsa")
