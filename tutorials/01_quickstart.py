@@ -72,7 +72,10 @@ print("best network bits:", qh.bitstrings.index_to_bits(best, model.num_bits).in
 # %% [markdown]
 # ## The hypernetwork and training
 # The `brick` ansatz is the original paper's circuit: a CNOT brick, then RY and RZ on every
-# qubit, per layer. The `QHN` trainer minimises the MLE objective with exact gradients.
+# qubit, per layer. The `QHN` trainer minimises the MLE objective with exact gradients. In
+# exact mode it anneals an entropy bonus $T_t H(q_\theta)$ to zero over the first half of
+# the steps (`anneal="auto"`), so the circuit narrows onto good networks gradually instead of
+# freezing on the first one it meets.
 
 # %%
 ansatz = qh.circuits.get("brick", n_qubits=model.num_bits, layers=2)
