@@ -383,13 +383,14 @@ def _spread(task) -> float:
 
 
 def _lbfgs_stages(t0: float, steps: int) -> list[tuple[float, int]]:
-    """(temperature, evaluation budget) per L-BFGS stage: one stage without annealing, else
-    ``LBFGS_STAGES`` falling temperatures over ``ANNEAL_FRACTION`` of the budget, then T = 0."""
-    if not t0:
+    """(temperature, evaluation budget) per L-BFGS stage: up to ``LBFGS_STAGES`` falling
+    temperatures over ``ANNEAL_FRACTION`` of the budget, then the rest at T = 0."""
+    anneal_evals = int(ANNEAL_FRACTION * steps)
+    k = min(LBFGS_STAGES, anneal_evals)
+    if not t0 or k == 0:
         return [(0.0, steps)]
-    per = max(1, int(ANNEAL_FRACTION * steps) // LBFGS_STAGES)
-    stages = [(t0 * (1 - k / LBFGS_STAGES), per) for k in range(LBFGS_STAGES)]
-    return stages + [(0.0, max(1, steps - per * LBFGS_STAGES))]
+    per = anneal_evals // k
+    return [(t0 * (1 - i / k), per) for i in range(k)] + [(0.0, steps - per * k)]
 
 
 def _entropy(q: torch.Tensor) -> float:

@@ -71,3 +71,13 @@ def test_anneal_is_refused_where_it_cannot_apply(table):
         QHN(ELBO(data_size=1), anneal=0.1).fit(hypernet(), table)
     with pytest.raises(ValueError, match="shot mode"):
         QHN(MLE(), anneal=0.1).fit(hypernet(shots=64), table)
+
+
+@pytest.mark.parametrize("steps", [1, 2, 5, 16, 300])
+def test_lbfgs_stages_share_the_evaluation_budget(steps):
+    from qhyper.trainers.qhn import _lbfgs_stages
+
+    stages = _lbfgs_stages(1.0, steps)
+    assert sum(evals for _, evals in stages) == steps and all(evals >= 1 for _, evals in stages)
+    assert stages[-1][0] == 0 and len(stages) <= LBFGS_STAGES + 1
+    assert [t for t, _ in stages] == sorted((t for t, _ in stages), reverse=True)
