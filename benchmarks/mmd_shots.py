@@ -78,7 +78,8 @@ def main(argv=None):
         res = qh.trainers.QHN(obj, optimizer="lbfgs", steps=100, seed=args.seed, progress=False).fit(
             brick(n, args.layers), ev)
         report(label, 0, len(res.history["objective"]), res, 1)
-    P = brick(n, args.layers).num_params
+    ansatz = brick(n, args.layers).ansatz
+    P = ansatz.num_params - len(ansatz.inert_params)  # parameters parameter shift moves
     for shots in shots_list:
         for gradient, steps, circuits in [("parameter-shift", args.steps, 2 * P + 1), ("spsa", args.spsa_steps, 2)]:
             hn = brick(n, args.layers, shots=shots, seed=args.seed)

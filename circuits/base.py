@@ -102,6 +102,24 @@ class Ansatz:
         """True when the state stays real: only RY rotations and CX/CZ entanglers."""
         return all(g.name in ("RY", "CX", "CZ") for g in self.gates)
 
+    @property
+    def inert_params(self) -> tuple[int, ...]:
+        r"""Parameters that cannot change any computational-basis probability.
+
+        An RZ gate is diagonal, so it commutes with every gate off its wire and with every
+        diagonal gate (RZ, CZ) on it. When all later gates on its wire are diagonal it can be
+        moved to the end of the circuit, where it is only a phase on each basis state: its
+        angle has zero gradient for every Born-machine objective. (``brick``: the last RZ
+        layer.) Gradient estimators skip these parameters.
+        """
+        inert, touched = [], set()  # touched: wires with a non-diagonal gate after this point
+        for g in reversed(self.gates):
+            if g.name == "RZ" and g.wires[0] not in touched:
+                inert.append(g.param)
+            elif g.name not in ("RZ", "CZ"):
+                touched.update(g.wires)
+        return tuple(sorted(inert))
+
     def gate_counts(self) -> dict[str, int]:
         """Number of gates of each name, e.g. ``{"CX": 5, "RY": 12, "RZ": 12}``."""
         counts: dict[str, int] = {}

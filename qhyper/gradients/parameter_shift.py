@@ -13,7 +13,9 @@ For a gate :math:`e^{-i\theta_k P/2}` with :math:`P^2 = 1` and shift *s* (π/2),
 (the kernel is symmetric, so shifting either argument of the quadratic term gives the same
 expectation). Samples of the shifted circuits :math:`q^\pm_k` are independent of the
 samples at θ, so plain means over all pairs are **unbiased**. All :math:`2P+1` circuits of
-a step (θ and every ±shift) are sampled in one ``hypernet.sample_at`` call.
+a step (θ and every ±shift) are sampled in one ``hypernet.sample_at`` call. Parameters the
+ansatz declares inert (:attr:`~qhyper.circuits.Ansatz.inert_params`, e.g. the final RZ layer
+of ``brick``) have an exactly zero gradient and are not shifted.
 """
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ __all__ = ["ParameterShift"]
 
 
 class ParameterShift:
-    """Unbiased shot gradient: ``2P + 1`` circuits per step, ``shots`` samples each."""
+    """Unbiased shot gradient: ``2P' + 1`` circuits per step (``P'`` parameters that are not
+    inert), ``shots`` samples each."""
 
     name = "parameter-shift"
 
@@ -40,9 +43,11 @@ class ParameterShift:
         if kind != "two-term":
             raise ValueError(f"parameter-shift supports the two-term rule; the ansatz declares {kind!r}")
         r = 1.0 / (2.0 * math.sin(shift))
-        P = theta.numel()
-        eye = torch.eye(P, dtype=DTYPE) * shift
-        thetas = torch.cat([theta.unsqueeze(0), theta + eye, theta - eye])
+        live = torch.ones(theta.numel(), dtype=torch.bool)
+        live[list(hypernet.ansatz.inert_params)] = False
+        shifts = (torch.eye(theta.numel(), dtype=DTYPE) * shift)[live]
+        P = shifts.shape[0]
+        thetas = torch.cat([theta.unsqueeze(0), theta + shifts, theta - shifts])
         X = hypernet.sample_at(thetas, shots, seed=seed).to(DTYPE)
         B, m, n = X.shape
         # every distinct network of the step is scored, and paired with the kernel, once
@@ -67,5 +72,6 @@ class ParameterShift:
                 loss += form.cross * float(R[0])
                 ref_term = k.mean(reference, reference) if form.reference_is_fixed else k.mean_offdiagonal(reference)
                 loss += form.ref_quad * float(ref_term)
-        base = X[0]
-        return Estimate(loss, grad, base, circuits=2 * P + 1, shots=(2 * P + 1) * shots)
+        full = torch.zeros(theta.numel(), dtype=DTYPE)
+        full[live] = grad
+        return Estimate(loss, full, X[0], circuits=2 * P + 1, shots=(2 * P + 1) * shots)

@@ -53,6 +53,36 @@ def test_brick_bonds_alternate_even_then_odd():
     assert [g.param for g in ry[:6]] == list(range(6)) and ry[6].param == 12
 
 
+def test_inert_params_are_the_rz_gates_nothing_non_diagonal_follows():
+    brick = qh.circuits.get("brick", n_qubits=5, layers=3)
+    assert brick.inert_params == tuple(range(2 * 5 * 2 + 5, 2 * 5 * 3))  # the last RZ layer
+    assert qh.circuits.get("hardware_efficient", n_qubits=5, layers=2).inert_params == ()
+    mixed = Ansatz(3, [Gate("RZ", (0,), 0), Gate("RZ", (1,), 1), Gate("CZ", (1, 2)), Gate("RZ", (2,), 2),
+                       Gate("CX", (0, 2)), Gate("RY", (2,), 3)], (4,))
+    assert mixed.inert_params == (1,)  # RZ on wire 1 is followed by a CZ only
+
+
+@pytest.mark.parametrize("name,kw", FAMILIES)
+def test_inert_params_do_not_change_probabilities(name, kw):
+    a = qh.circuits.get(name, n_qubits=4, **kw)
+    hn = qh.Hypernetwork(a, seed=0)
+    theta = a.init_params(1)
+    moved = theta.clone()
+    moved[list(a.inert_params)] += torch.linspace(0.3, 2.0, len(a.inert_params), dtype=theta.dtype)
+
+    def probs(t):
+        with torch.no_grad():
+            hn.theta.copy_(t)
+            return hn.distribution().probs()
+
+    p = probs(theta)
+    assert torch.allclose(p, probs(moved), atol=1e-12)
+    live = [k for k in range(a.num_params) if k not in a.inert_params]
+    other = theta.clone()
+    other[live[-1]] += 0.7
+    assert not torch.allclose(p, probs(other), atol=1e-6)
+
+
 def test_real_flag():
     assert not qh.circuits.get("brick", n_qubits=3).real
     assert qh.circuits.get("hardware_efficient", n_qubits=3).real

@@ -37,7 +37,9 @@ def test_mle_gradient_within_shot_noise_bound(make_hypernet):
     grads, est = shot_grads(hn, MLE(), task, m, repeats=1)
     bound = 0.5 * math.sqrt(2) * float(table.max() - table.min()) / (2 * math.sqrt(m))
     assert torch.all((grads[0] - want).abs() < 5 * bound)
-    assert est.circuits == 2 * hn.ansatz.num_params + 1 and est.samples.shape == (m, 4)
+    inert = list(hn.ansatz.inert_params)  # brick: the last RZ layer, never shifted
+    assert len(inert) == 4 and torch.all(grads[0][inert] == 0) and torch.all(want[inert].abs() < 1e-12)
+    assert est.circuits == 2 * (hn.ansatz.num_params - 4) + 1 and est.samples.shape == (m, 4)
     assert float(want.abs().max()) > 10 * bound  # the check is not vacuous
 
 
@@ -55,6 +57,10 @@ def test_kernel_objective_gradients_are_unbiased(make_hypernet, objective):
     want = exact_grad(hn, objective, task)
     R = 12
     grads, _ = shot_grads(hn, objective, task, shots=1000, repeats=R)
+    inert = list(hn.ansatz.inert_params)
+    assert torch.all(grads[:, inert] == 0) and torch.all(want[inert].abs() < 1e-12)
+    live = [k for k in range(hn.ansatz.num_params) if k not in inert]
+    grads, want = grads[:, live], want[live]
     se = grads.std(0) / math.sqrt(R)
     t = (grads.mean(0) - want) / se
     assert float(t.abs().max()) < 6.0
