@@ -24,7 +24,9 @@ from :math:`\lambda = 2\,g\odot\psi` and walks the passes in reverse, un-applyin
 both :math:`\psi` and :math:`\lambda` (unitaries: :math:`u^{-1} = u^\dagger`, permutations:
 the inverse gather). A block's gradient is :math:`\bar u = \Lambda_{\text{out}}\Psi_{\text{in}}^\dagger`
 (one :math:`2^k\times2^k` product); autograd then carries :math:`\bar u` through the tiny
-block construction to :math:`\theta`. Nothing of size :math:`2^n` is stored but the final
+block construction to :math:`\theta`. At the product prefix the sweep stops: autograd
+through its outer products costs a few elementwise passes instead of three matrix products
+per block. Nothing of size :math:`2^n` is stored but the final
 state, and no autograd graph is built over the state.
 """
 from __future__ import annotations
@@ -166,6 +168,15 @@ class StatevectorEngine:
         B, K = psi.shape[0], u.shape[-1]
         return torch.matmul(u.conj().transpose(1, 2), psi.reshape(B, -1, K).transpose(1, 2)).reshape(B, -1)
 
+    @staticmethod
+    def _product_state(blocks) -> torch.Tensor:
+        r"""The first rotation layer on :math:`|0\dots0\rangle`: the outer product of the blocks' first columns."""
+        psi = None
+        for u in blocks:
+            col = u[:, :, 0]
+            psi = col if psi is None else (psi[:, :, None] * col[:, None, :]).reshape(col.shape[0], -1)
+        return psi
+
     def _run(self, mats) -> torch.Tensor:
         """Forward passes with precomputed block matrices (no autograd over the state)."""
         psi, layers = None, iter(mats)
@@ -175,10 +186,8 @@ class StatevectorEngine:
                 psi = psi[:, idx]
                 if sign is not None:
                     psi = psi * sign
-            elif psi is None:  # first rotation layer on |0…0⟩: outer product of first columns
-                for u in next(layers):
-                    col = u[:, :, 0]
-                    psi = col if psi is None else (psi[:, :, None] * col[:, None, :]).reshape(col.shape[0], -1)
+            elif psi is None:
+                psi = self._product_state(next(layers))
             else:
                 for u in next(layers):
                     psi = self._apply(psi, u)
@@ -209,6 +218,11 @@ class StatevectorEngine:
                 psi, lam = psi[:, inv], lam[:, inv]
                 continue
             layers -= 1
+            if layers == 0:  # the product prefix: autograd through its outer products is cheap
+                with torch.enable_grad():
+                    used.append(self._product_state(mats[0]))
+                grads.append(lam)
+                break
             for u in reversed(mats[layers]):
                 B, K = psi.shape[0], u.shape[-1]
                 ud = u.detach()
@@ -218,7 +232,7 @@ class StatevectorEngine:
                 lam_h = lam.reshape(B, -1, K).conj().transpose(1, 2)  # [B, K, R]
                 grads.append(torch.matmul(lam_h, psi.reshape(B, K, -1).transpose(1, 2)).conj().clone())
                 used.append(u)
-                lam = self._unapply(lam, ud) if layers > 0 or u is not mats[0][0] else lam
+                lam = self._unapply(lam, ud)
         (g,) = torch.autograd.grad(used, leaf, grad_outputs=grads)
         return g
 

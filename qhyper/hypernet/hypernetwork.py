@@ -9,7 +9,7 @@ r"""``Hypernetwork``: a parameterised circuit whose measured bitstrings are BNN 
     bits = hn_hw.sample_at(thetas, shots=256)           # [B, 256, n], one Aer call
 
 **Backends** (``backend=``): ``"torch"`` (default; qhyper's statevector engine — the
-fastest exact objective + gradient step measured, 4.5–12× ``qml`` default.qubit backprop at
+fastest exact objective + gradient step measured, 6.7–12× ``qml`` default.qubit backprop at
 18 qubits, see :mod:`qhyper.hypernet.torch_backend` and ``benchmarks/exact_step.py``),
 ``"pennylane"`` (``device="default.qubit"`` backprop or ``"lightning.qubit"``) and
 ``"qiskit"`` (Aer, ``method="statevector"`` or, for sampling only,
