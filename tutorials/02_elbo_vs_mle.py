@@ -93,7 +93,8 @@ rows = []
 for seed in SEEDS:
     for name, objective in (("MLE", qh.objectives.MLE()), ("ELBO", qh.objectives.ELBO(beta=1.0))):
         hn = qh.Hypernetwork(qh.circuits.get("brick", n_qubits=n, layers=2), seed=seed)
-        res = qh.trainers.QHN(objective=objective, steps=STEPS, lr=0.05, seed=seed, progress=False).fit(hn, ev)
+        res = qh.trainers.QHN(objective=objective, optimizer="adam", steps=STEPS, lr=0.05, seed=seed,
+                              progress=False).fit(hn, ev)
         rows.append((name, seed, res.metrics["test_accuracy"], res.metrics["predictive_test_accuracy"],
                      post.kl_from(hn.distribution().probs().detach()), float(res.metrics["entropy"])))
 print(f"{'objective':<10}{'seed':>5}{'MAP test acc':>14}{'predictive':>12}{'KL(q||post)':>13}{'H(q)':>8}")

@@ -74,10 +74,10 @@ except Exception as err:  # noqa: BLE001 - shown to the reader
 # %%
 lam = float(N)  # the log-likelihood sums over N points while MMD² ≤ 2: λ ~ N balances them
 runs = {}
-exact = qh.trainers.QHN(qh.objectives.ELBO(), steps=STEPS, lr=0.05, seed=0, progress=False)
+exact = qh.trainers.QHN(qh.objectives.ELBO(), optimizer="adam", steps=STEPS, lr=0.05, seed=0, progress=False)
 runs["exact ELBO"] = exact.fit(qh.Hypernetwork(ansatz, seed=0), ev)
 for gradient in ("parameter-shift", "spsa"):
-    trainer = qh.trainers.QHN(qh.objectives.MMDSurrogateELBO(lam=lam), steps=STEPS, lr=0.05,
+    trainer = qh.trainers.QHN(qh.objectives.MMDSurrogateELBO(lam=lam), optimizer="adam", steps=STEPS, lr=0.05,
                               gradient=gradient, seed=0, progress=False, final_shots=SHOTS)
     runs[f"MMD, {gradient}"] = trainer.fit(qh.Hypernetwork(ansatz, backend="qiskit", shots=SHOTS, seed=0), ev)
 
@@ -98,7 +98,7 @@ ax.set_xlabel("step"); ax.set_ylabel("expected loss (mean NLL)"); ax.legend(); p
 # %%
 curve = []
 for shots in SHOT_GRID:
-    trainer = qh.trainers.QHN(qh.objectives.MMDSurrogateELBO(lam=lam), steps=STEPS, lr=0.05,
+    trainer = qh.trainers.QHN(qh.objectives.MMDSurrogateELBO(lam=lam), optimizer="adam", steps=STEPS, lr=0.05,
                               gradient="spsa", seed=1, progress=False, final_shots=shots)
     res = trainer.fit(qh.Hypernetwork(ansatz, backend="qiskit", shots=shots, seed=1), ev)
     curve.append(res.metrics.get("predictive_test_accuracy", res.metrics["test_accuracy"]))

@@ -46,7 +46,8 @@ model = qh.BinaryMLP([9, 1])
 ev = qh.Evaluator.from_dataset(model, data, logit_scale=0.5)
 ansatz = qh.circuits.get("brick", n_qubits=model.num_bits, layers=2)
 hn = qh.Hypernetwork(ansatz, seed=0)
-result = qh.trainers.QHN(qh.objectives.MLE(), steps=STEPS, lr=0.05, seed=0, progress=False).fit(hn, ev)
+result = qh.trainers.QHN(qh.objectives.MLE(), optimizer="adam", steps=STEPS, lr=0.05, seed=0,
+                           progress=False).fit(hn, ev)
 theta = hn.theta.detach().clone()
 print(result)
 

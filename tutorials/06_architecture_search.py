@@ -58,7 +58,7 @@ for k, name in enumerate(choices):
 
 # %%
 hn = qh.Hypernetwork.for_model(model, ansatz="brick", layers=2, seed=0)
-result = qh.trainers.QHN(qh.objectives.MLE(), steps=STEPS, lr=0.05, restarts=RESTARTS, seed=0,
+result = qh.trainers.QHN(qh.objectives.MLE(), optimizer="adam", steps=STEPS, lr=0.05, restarts=RESTARTS, seed=0,
                          progress=False).fit(hn, ev)
 print(result)
 q = hn.distribution().probs().detach().reshape(-1, len(choices))

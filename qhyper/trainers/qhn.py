@@ -48,7 +48,7 @@ per restart.
 Example:
     >>> ev = qh.Evaluator.from_dataset(qh.BinaryMLP([16, 1]), qh.datasets.load("digits01_4x4"))
     >>> hn = qh.Hypernetwork(qh.circuits.get("brick", n_qubits=17, layers=4))
-    >>> res = qh.trainers.QHN(qh.objectives.MLE(), optimizer="lbfgs", steps=300, seed=0).fit(hn, ev)
+    >>> res = qh.trainers.QHN(qh.objectives.MLE(), seed=0).fit(hn, ev)  # L-BFGS, 300 evaluations, annealed
     >>> res.metrics["p_best"]
 """
 from __future__ import annotations
@@ -72,7 +72,8 @@ from .result import TrainResult, network_metrics
 
 __all__ = ["QHN"]
 
-OPTIMIZERS = ("adam", "lbfgs")
+OPTIMIZERS = ("auto", "adam", "lbfgs")
+DEFAULT_LR = {"adam": 0.05, "lbfgs": 1.0}
 AUTO_ANNEAL = 0.125  # T0 / σ(L) for MLE in exact mode (see benchmarks/qhn_depth.py)
 ANNEAL_FRACTION = 0.5  # share of the steps over which the temperature falls to 0
 LBFGS_STAGES = 8  # warm-started L-BFGS runs at falling temperatures
@@ -93,9 +94,10 @@ class QHN:
 
     Args:
         objective: an :class:`~qhyper.objectives.Objective` (default :class:`MLE`).
-        optimizer: ``"adam"`` or ``"lbfgs"`` (L-BFGS with strong-Wolfe line search; exact
-            gradients only, ``steps`` is its iteration budget).
-        steps: optimisation steps per restart.
+        optimizer: ``"auto"`` (L-BFGS for exact gradients, as in the original method; Adam
+            for shot estimates), ``"adam"`` or ``"lbfgs"`` (strong-Wolfe line search; exact
+            gradients only).
+        steps: optimisation steps per restart (L-BFGS: objective evaluations).
         lr: learning rate (default 0.05 for Adam, 1 for L-BFGS).
         restarts: random initialisations; the one with the best final objective is kept.
         gradient: ``"auto"``, ``"backprop"``, ``"parameter-shift"`` or ``"spsa"``.
@@ -109,7 +111,7 @@ class QHN:
         progress: show a tqdm progress bar.
     """
 
-    def __init__(self, objective: Objective | None = None, optimizer: str = "adam", steps: int = 200,
+    def __init__(self, objective: Objective | None = None, optimizer: str = "auto", steps: int = 300,
                  lr: float | None = None, restarts: int = 1, gradient: str = "auto",
                  shots_per_step: int | None = None, final_shots: int = 4096, spsa: SPSA | None = None,
                  anneal: float | str | None = "auto", seed: int | None = 0, progress: bool = True):
@@ -127,10 +129,9 @@ class QHN:
         self.restarts = _count(restarts, "restarts")
         self.shots_per_step = _count(shots_per_step, "shots_per_step", allow_none=True)
         self.final_shots = _count(final_shots, "final_shots", minimum=2)
-        lr = (1.0 if optimizer == "lbfgs" else 0.05) if lr is None else float(lr)
-        if not (math.isfinite(lr) and lr > 0):
+        if lr is not None and not (math.isfinite(float(lr)) and float(lr) > 0):
             raise ValueError(f"lr must be finite and > 0; got {lr}")
-        self.lr = lr
+        self.lr = None if lr is None else float(lr)
         if spsa is not None and not isinstance(spsa, SPSA):
             raise TypeError(f"spsa must be a qhyper.gradients.SPSA; got {type(spsa).__name__}")
         self.spsa = spsa or SPSA()
@@ -165,6 +166,11 @@ class QHN:
                 raise ValueError(f"gradient={gradient!r} samples the circuit: set shots_per_step (or the hypernetwork's shots)")
             form = self.objective.shot_form(task)
         return task, gradient, shots, form, self._initial_temperature(task, gradient)
+
+    def _optimizer(self, gradient) -> tuple[str, float]:
+        """The optimizer and learning rate of a run with this gradient estimator."""
+        name = self.optimizer if self.optimizer != "auto" else ("lbfgs" if gradient == "backprop" else "adam")
+        return name, DEFAULT_LR[name] if self.lr is None else self.lr
 
     def _initial_temperature(self, task, gradient) -> float:
         """:math:`T_0` in loss units (0: no annealing), validated against the objective and mode."""
@@ -202,9 +208,10 @@ class QHN:
                     history["temperature"] = []
                 runs.append({"history": history})
                 if gradient == "backprop":
-                    self._run_exact(hypernet, task, history, bar, t0)
+                    self._run_exact(hypernet, task, history, bar, t0, *self._optimizer(gradient))
                 else:
-                    self._run_shots(hypernet, counter, estimator, shots, master, history, bar)
+                    self._run_shots(hypernet, counter, estimator, shots, master, history, bar,
+                                    self._optimizer(gradient)[1])
                 runs[-1].update(self._score(hypernet, task, counter, master))
         except KeyboardInterrupt:
             interrupted = True
@@ -217,7 +224,7 @@ class QHN:
         return self._result(hypernet, task, runs, gradient, shots, counter, test, interrupted,
                             time.perf_counter() - start)
 
-    def _run_exact(self, hypernet, task, history, bar, t0=0.0):
+    def _run_exact(self, hypernet, task, history, bar, t0, optimizer, lr):
         theta = hypernet.theta
         table = task.loss_table() if task.has_data else None
         temperature = 0.0
@@ -237,22 +244,22 @@ class QHN:
             bar.update(1)
             return minimised
 
-        if self.optimizer == "lbfgs":
+        if optimizer == "lbfgs":
             for temperature, evals in _lbfgs_stages(t0, self.steps):
-                opt = torch.optim.LBFGS([theta], lr=self.lr, max_iter=evals, max_eval=evals,
+                opt = torch.optim.LBFGS([theta], lr=lr, max_iter=evals, max_eval=evals,
                                         tolerance_grad=1e-7, tolerance_change=1e-12,
                                         line_search_fn="strong_wolfe")
                 opt.step(closure)
         else:
-            opt = torch.optim.Adam([theta], lr=self.lr)
+            opt = torch.optim.Adam([theta], lr=lr)
             for step in range(self.steps):
                 temperature = t0 * max(0.0, 1.0 - step / (ANNEAL_FRACTION * self.steps))
                 closure()
                 opt.step()
 
-    def _run_shots(self, hypernet, counter, estimator, shots, master, history, bar):
+    def _run_shots(self, hypernet, counter, estimator, shots, master, history, bar, lr):
         theta = hypernet.theta
-        opt = torch.optim.Adam([theta], lr=self.lr)
+        opt = torch.optim.Adam([theta], lr=lr)
         for step in range(self.steps):
             seed = int(master.integers(_SEEDS))
             gen = torch.Generator().manual_seed(int(master.integers(_SEEDS)))
@@ -305,7 +312,8 @@ class QHN:
             metrics["target_fraction"] = float(weights[self.objective.in_target(bits)].sum())
         history = dict(run["history"])
         history["restart_objective"] = [r["objective"] for r in runs]
-        state = {"theta": run["theta"], "objective": self.objective.value_name, "gradient": gradient, "shots_per_step": shots,
+        state = {"theta": run["theta"], "objective": self.objective.value_name, "gradient": gradient,
+                 "optimizer": self._optimizer(gradient)[0], "shots_per_step": shots,
                  "restarts": [{k: v for k, v in r.items() if k != "history"} for r in runs]}
         if "probs" in run:
             state["probs"] = run["probs"]

@@ -21,7 +21,7 @@ def table():
 
 def test_adam_schedule_falls_linearly_to_zero_and_the_objective_stays_plain_mle(table):
     steps = 50
-    res = QHN(MLE(), steps=steps, lr=0.1, seed=0, progress=False).fit(hypernet(), table)
+    res = QHN(MLE(), optimizer="adam", steps=steps, lr=0.1, seed=0, progress=False).fit(hypernet(), table)
     temps = torch.tensor(res.history["temperature"])
     t0 = AUTO_ANNEAL * float(table.std())
     assert temps[0] == pytest.approx(t0)
@@ -35,7 +35,7 @@ def test_adam_schedule_falls_linearly_to_zero_and_the_objective_stays_plain_mle(
 
 def test_the_entropy_bonus_keeps_the_distribution_broad_while_hot(table):
     """Same seed, same start: early in training the annealed run has the higher entropy."""
-    runs = {a: QHN(MLE(), steps=40, lr=0.1, anneal=a, seed=4, progress=False).fit(hypernet(), table)
+    runs = {a: QHN(MLE(), optimizer="adam", steps=40, lr=0.1, anneal=a, seed=4, progress=False).fit(hypernet(), table)
             for a in (None, 2.0)}
     early = slice(5, 20)
     hot = sum(runs[2.0].history["entropy"][early])

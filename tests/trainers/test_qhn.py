@@ -80,6 +80,13 @@ def test_test_split_argument_overrides_the_evaluator(ev):
     assert res.metrics["test_accuracy"] == pytest.approx(float(ev.with_data(X, y).accuracy(res.bits)[0]))
 
 
+def test_auto_optimizer_is_lbfgs_for_exact_gradients_and_adam_for_shots(table):
+    exact = QHN(MLE(), steps=100, restarts=3, seed=0, progress=False).fit(make_hypernet(4), table)
+    assert exact.state["optimizer"] == "lbfgs" and exact.metrics["p_best"] > 0.98
+    shots = QHN(MLE(), steps=3, final_shots=64, seed=0, progress=False).fit(make_hypernet(4, shots=64), table)
+    assert shots.state["optimizer"] == "adam" and shots.state["gradient"] == "parameter-shift"
+
+
 def test_restarts_keep_the_best_and_are_reproducible(table):
     def run():
         return QHN(MLE(), steps=20, lr=0.05, restarts=3, seed=7, progress=False).fit(make_hypernet(4), table)
