@@ -11,7 +11,10 @@ The trainer composes three independent parts: a
 * ``"spsa"`` — two perturbed circuits per step (Spall 1992), the cheap option for many
   parameters.
 
-``gradient="auto"`` picks backprop for exact hypernetworks and parameter-shift otherwise.
+``gradient="auto"`` picks backprop for exact hypernetworks and parameter-shift otherwise;
+``optimizer="auto"`` picks L-BFGS for backprop (the original method's optimizer) and Adam for
+shot estimates. Shot estimators call ``hypernet.sample_at`` once per step with a fresh seed
+drawn from the trainer's master generator, and never read probabilities.
 
 **Entropy annealing** (``anneal``, exact mode). The MLE optimum puts all mass on one network,
 a vertex of the probability simplex, and *every* vertex is a critical point of
@@ -27,8 +30,6 @@ falling temperatures, then a final stage at :math:`T = 0`. ``"auto"`` means 0.12
 exact mode and no annealing otherwise: shot mode never reads the probabilities the entropy
 needs, and ELBO and MMD carry their own entropy or kernel terms. ``benchmarks/qhn_depth.py``
 measures what it does for the rate at which MLE finds the global minimum.
-Shot estimators call ``hypernet.sample_at`` once per step with a fresh seed drawn from the
-trainer's master generator, and never read probabilities.
 
 **Result.** ``history``: ``objective`` (the objective's natural value: expected loss for
 MLE, ELBO, surrogate ELBO, MMD²; a shot estimate in shot mode), ``expected_loss`` and, in
