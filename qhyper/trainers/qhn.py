@@ -6,7 +6,8 @@ The trainer composes three independent parts: a
 
 * ``"backprop"`` — exact mode (``shots=None``): autograd through ``distribution().probs()``;
   works for every objective, with Adam or L-BFGS;
-* ``"parameter-shift"`` — unbiased shot gradients from the :math:`2P+1` shifted circuits
+* ``"parameter-shift"`` — unbiased shot gradients from :math:`2P'+1` shifted circuits
+  (:math:`P'` parameters that are not inert)
   (Liu & Wang 2018), for objectives with a shot form (MLE, MMD-surrogate ELBO, MMD);
 * ``"spsa"`` — two perturbed circuits per step (Spall 1992), the cheap option for many
   parameters.
@@ -33,8 +34,8 @@ measures what it does for the rate at which MLE finds the global minimum.
 
 **Result.** ``history``: ``objective`` (the objective's natural value: expected loss for
 MLE, ELBO, surrogate ELBO, MMD²; a shot estimate in shot mode), ``expected_loss`` and, in
-exact mode, ``entropy`` per step (per function evaluation for L-BFGS), plus
-``restart_objective``. ``bits`` is the MAP network — argmax of :math:`q_\theta` in exact mode;
+exact mode, ``entropy`` per step (per function evaluation for L-BFGS), ``temperature``
+when annealing, plus ``restart_objective``. ``bits`` is the MAP network — argmax of :math:`q_\theta` in exact mode;
 in shot mode the most frequent of ``final_shots`` fresh samples, ties (e.g. all samples
 distinct) broken by the lowest training loss. ``metrics``: ``objective``, ``expected_loss``,
 ``p_best`` (exact: :math:`q_\theta` at the argmin of the loss table; shots: fraction of final
