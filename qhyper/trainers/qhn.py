@@ -6,9 +6,9 @@ The trainer composes three independent parts: a
 
 * ``"backprop"`` — exact mode (``shots=None``): autograd through ``distribution().probs()``;
   works for every objective, with Adam or L-BFGS;
-* ``"parameter-shift"`` — unbiased shot gradients from :math:`2P'+1` shifted circuits
-  (:math:`P'` parameters that are not inert)
-  (Liu & Wang 2018), for objectives with a shot form (MLE, MMD-surrogate ELBO, MMD);
+* ``"parameter-shift"`` — unbiased shot gradients (Liu & Wang 2018) from :math:`2P'+1`
+  shifted circuits, :math:`P'` the parameters that are not inert, for objectives with a shot
+  form (MLE, MMD-surrogate ELBO, MMD);
 * ``"spsa"`` — two perturbed circuits per step (Spall 1992), the cheap option for many
   parameters.
 
