@@ -56,6 +56,7 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 import time
 
 import numpy as np
@@ -131,8 +132,9 @@ class QHN:
         self.restarts = _count(restarts, "restarts")
         self.shots_per_step = _count(shots_per_step, "shots_per_step", allow_none=True)
         self.final_shots = _count(final_shots, "final_shots", minimum=2)
-        if lr is not None and not (math.isfinite(float(lr)) and float(lr) > 0):
-            raise ValueError(f"lr must be finite and > 0; got {lr}")
+        if lr is not None and not (isinstance(lr, numbers.Real) and not isinstance(lr, bool)
+                                   and math.isfinite(lr) and lr > 0):
+            raise ValueError(f"lr must be a finite number > 0 (or None for the optimizer's default); got {lr!r}")
         self.lr = None if lr is None else float(lr)
         if spsa is not None and not isinstance(spsa, SPSA):
             raise TypeError(f"spsa must be a qhyper.gradients.SPSA; got {type(spsa).__name__}")
@@ -193,6 +195,7 @@ class QHN:
         """Train ``hypernet`` on ``data`` (an Evaluator, a cost table [2^n], or ``None`` for
         data-free objectives such as MMD); ``test=(X, y)`` overrides the evaluator's test split."""
         task, gradient, shots, form, t0 = self._plan(hypernet, data)
+        optimizer, lr = self._optimizer(gradient)
         start = time.perf_counter()
         master = np.random.default_rng(self.seed)
         estimator = {"parameter-shift": ParameterShift(), "spsa": self.spsa}.get(gradient)
@@ -210,10 +213,9 @@ class QHN:
                     history["temperature"] = []
                 runs.append({"history": history})
                 if gradient == "backprop":
-                    self._run_exact(hypernet, task, history, bar, t0, *self._optimizer(gradient))
+                    self._run_exact(hypernet, task, history, bar, t0, optimizer, lr)
                 else:
-                    self._run_shots(hypernet, counter, estimator, shots, master, history, bar,
-                                    self._optimizer(gradient)[1])
+                    self._run_shots(hypernet, counter, estimator, shots, master, history, bar, lr)
                 runs[-1].update(self._score(hypernet, task, counter, master))
         except KeyboardInterrupt:
             interrupted = True

@@ -152,7 +152,8 @@ def test_keyboard_interrupt_returns_what_it_has(table):
 @pytest.mark.parametrize("kwargs, match", [
     ({"optimizer": "sgd"}, "unknown optimizer"), ({"gradient": "finite-diff"}, "unknown gradient"),
     ({"shots_per_step": 0}, "shots_per_step"), ({"steps": 0}, "steps"), ({"restarts": 0}, "restarts"),
-    ({"lr": -1.0}, "lr"), ({"optimizer": "lbfgs", "gradient": "spsa"}, "L-BFGS"),
+    ({"lr": -1.0}, "lr"), ({"lr": "fast"}, "lr must be a finite number"),
+    ({"optimizer": "lbfgs", "gradient": "spsa"}, "L-BFGS"),
 ])
 def test_bad_settings_rejected_at_construction(kwargs, match):
     with pytest.raises(ValueError, match=match):
