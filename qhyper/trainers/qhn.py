@@ -139,7 +139,7 @@ class QHN:
         if spsa is not None and not isinstance(spsa, SPSA):
             raise TypeError(f"spsa must be a qhyper.gradients.SPSA; got {type(spsa).__name__}")
         self.spsa = spsa or SPSA()
-        if not (anneal is None or anneal == "auto" or (isinstance(anneal, (int, float)) and not isinstance(anneal, bool)
+        if not (anneal is None or anneal == "auto" or (isinstance(anneal, numbers.Real) and not isinstance(anneal, bool)
                                                        and math.isfinite(anneal) and anneal >= 0)):
             raise ValueError(f"anneal must be 'auto', None or a number ≥ 0 (a fraction of the loss table's "
                              f"standard deviation); got {anneal!r}")
