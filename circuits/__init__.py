@@ -9,15 +9,20 @@ layer, :math:`2Ln` parameters), ``hardware_efficient`` (RY layers with a CZ or C
 real amplitudes, :math:`(L+1)n`) and ``product`` (one RY per qubit, the independent-Bernoulli
 control, :math:`n`). Each ansatz offers ``num_params``, ``shape()``, ``init_params(generator)``,
 ``apply(theta)`` (a ``qml`` quantum function), ``to_qiskit(theta=None)``, ``to_qasm(theta)``
-(OpenQASM 3) and ``shift_rule = ("two-term", π/2)``: every parameter sits in exactly one
-:math:`e^{-i\theta P/2}` rotation, so the two-term parameter-shift rule is exact
-(see :mod:`qhyper.circuits.base`).
+(OpenQASM 3), and the gate-angle map and parameter-shift ``recipes`` of
+:mod:`qhyper.circuits.base`.
+
+**The user's own circuits.** :func:`from_qiskit` converts any parameterised Qiskit
+``QuantumCircuit`` (``real_amplitudes``, ``efficient_su2``, ``n_local``, hand-built; shared
+parameters and affine expressions allowed) and :func:`from_pennylane` a PennyLane quantum
+function such as a template; both translate into the native gate set of
+:mod:`qhyper.circuits.gates`, which every backend — the torch engine included — runs.
 """
 from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["get", "names", "register"]
+__all__ = ["get", "names", "register", "from_qiskit", "from_pennylane", "Ansatz", "Gate"]
 
 _FAMILIES: dict[str, Callable] = {}
 
@@ -48,3 +53,5 @@ def get(name: str, **options):
 # The families register themselves on import (light modules: no simulator is imported here).
 from . import brick, hardware_efficient, product  # noqa: E402,F401
 from .base import Ansatz, Gate  # noqa: E402,F401
+from .convert_pennylane import from_pennylane  # noqa: E402,F401
+from .convert_qiskit import from_qiskit  # noqa: E402,F401

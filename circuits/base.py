@@ -1,26 +1,23 @@
 r"""The backend-neutral form of an ansatz: an ordered list of gate records.
 
-A circuit family (``brick``, ``hardware_efficient``, ``product``) only lists its gates;
-this module compiles the list to PennyLane (:meth:`Ansatz.apply`), Qiskit
-(:meth:`Ansatz.to_qiskit`, :meth:`Ansatz.to_qasm`) and to qhyper's own torch statevector
-engine (which reads :attr:`Ansatz.gates`).
+A circuit family (``brick``, ``hardware_efficient``, ``product``) only lists its gates, and
+so do the converters from the user's own stack (:func:`qhyper.circuits.from_qiskit`,
+:func:`qhyper.circuits.from_pennylane`). This module compiles the list to PennyLane
+(:meth:`Ansatz.apply`), Qiskit (:meth:`Ansatz.to_qiskit`, :meth:`Ansatz.to_qasm`) and to
+qhyper's own torch statevector engine (which reads :attr:`Ansatz.gates`).
 
-**Gates.** ``Gate(name, wires, param)`` with ``name`` one of
+**Gates.** ``Gate(name, wires, param, coeff, offset)``, ``name`` from the native set of
+:mod:`qhyper.circuits.gates` (rotations RX RY RZ P RXX RYY RZZ CRX CRY CRZ CP; fixed H X Y
+Z S SDG T TDG SX SXDG CX CY CZ SWAP).
 
-* ``"RX"``, ``"RY"``, ``"RZ"`` — :math:`R_P(\theta) = e^{-i\theta P/2}`, angle
-  ``theta[param]``;
-* ``"CX"`` (control ``wires[0]``, target ``wires[1]``) and ``"CZ"`` — fixed, ``param=None``.
-
-**Parameter-shift rule.** Every parameter index appears in exactly one rotation gate
-(checked when the ansatz is built). For a gate :math:`e^{-i\theta P/2}` with
-:math:`P^2 = 1`, every probability is a trigonometric polynomial of degree one in
-:math:`\theta`, so
-
-.. math::
-    \frac{\partial q_\theta(b)}{\partial \theta_k}
-    = \tfrac12\big[q_{\theta + \frac{\pi}{2} e_k}(b) - q_{\theta - \frac{\pi}{2} e_k}(b)\big]
-
-holds exactly. :attr:`Ansatz.shift_rule` states this as ``("two-term", pi/2)``.
+**Parameters and angles.** The ansatz has ``num_params`` trainable parameters θ; every
+rotation gate has its own *angle* :math:`a_g = \sum_k A_{gk}\theta_k + b_g` (an affine map,
+:meth:`Ansatz.angles`). A parameter may sit in many gates and with any coefficient. The
+backends run the circuit on the angles; autograd carries gradients back to θ through the
+map, and the parameter-shift estimator shifts one angle at a time with that gate's recipe
+(:mod:`qhyper.circuits.gates`) and applies the chain rule
+:math:`\partial_k f = \sum_g A_{gk}\,\partial_{a_g} f`. For the built-in families the map
+is the identity: every parameter is one angle.
 
 **Wires and bits.** Wire *j* is bit *j* of the measured bitstring (bit 0 is the most
 significant in probability vectors, see :mod:`qhyper.bitstrings`).
@@ -34,19 +31,37 @@ from typing import Sequence
 import numpy as np
 import torch
 
-__all__ = ["Gate", "Ansatz", "ROTATIONS", "ENTANGLERS", "as_generator"]
+from .gates import GATES
 
-ROTATIONS = ("RX", "RY", "RZ")
-ENTANGLERS = ("CX", "CZ")
+__all__ = ["Gate", "Ansatz", "as_generator"]
 
 
 @dataclass(frozen=True)
 class Gate:
-    """One gate record: ``name`` (RX/RY/RZ/CX/CZ), ``wires`` and the parameter index (rotations)."""
+    """One gate record.
+
+    ``name`` is a native gate (:data:`qhyper.circuits.gates.GATES`), ``wires`` its qubits
+    (control first). A rotation's angle is the affine expression
+    ``coeff · theta[param] + offset``; ``param`` may be a tuple of indices with a tuple of
+    ``coeff`` (an angle depending on several parameters), or ``None`` for a fixed angle
+    (``offset``). Fixed gates (H, CX, …) take neither.
+    """
 
     name: str
     wires: tuple[int, ...]
-    param: int | None = None
+    param: int | tuple[int, ...] | None = None
+    coeff: float | tuple[float, ...] = 1.0
+    offset: float = 0.0
+
+    @property
+    def terms(self) -> tuple[tuple[int, float], ...]:
+        """The angle's ``(parameter index, coefficient)`` pairs (empty for a fixed angle)."""
+        if self.param is None:
+            return ()
+        if isinstance(self.param, tuple):
+            coeffs = self.coeff if isinstance(self.coeff, tuple) else (self.coeff,) * len(self.param)
+            return tuple(zip(self.param, coeffs))
+        return ((self.param, self.coeff),)
 
 
 def as_generator(generator) -> torch.Generator:
@@ -82,8 +97,6 @@ class Ansatz:
     """
 
     name = "ansatz"
-    #: two-term parameter-shift rule with shift π/2 is exact for every parameter
-    shift_rule = ("two-term", math.pi / 2)
 
     def __init__(self, n_qubits: int, gates: Sequence[Gate], shape: tuple[int, ...]):
         self.n_qubits = _check_count(n_qubits, "n_qubits", 1)
@@ -91,6 +104,7 @@ class Ansatz:
         self._shape = tuple(int(s) for s in shape)
         self.num_params = int(np.prod(self._shape)) if self._shape else 0
         self._validate()
+        self._build_angle_map()
 
     # ----------------------------------------------------------------- structure
     def shape(self) -> tuple[int, ...]:
@@ -99,26 +113,13 @@ class Ansatz:
 
     @property
     def real(self) -> bool:
-        """True when the state stays real: only RY rotations and CX/CZ entanglers."""
-        return all(g.name in ("RY", "CX", "CZ") for g in self.gates)
+        """True when every gate matrix is real (RY, H, X, Z, CX, CZ, SWAP): real amplitudes."""
+        return all(GATES[g.name].real for g in self.gates)
 
     @property
-    def inert_params(self) -> tuple[int, ...]:
-        r"""Parameters that cannot change any computational-basis probability.
-
-        An RZ gate is diagonal, so it commutes with every gate off its wire and with every
-        diagonal gate (RZ, CZ) on it. When all later gates on its wire are diagonal it can be
-        moved to the end of the circuit, where it is only a phase on each basis state: its
-        angle has zero gradient for every Born-machine objective. (``brick``: the last RZ
-        layer.) Gradient estimators skip these parameters.
-        """
-        inert, touched = [], set()  # touched: wires with a non-diagonal gate after this point
-        for g in reversed(self.gates):
-            if g.name == "RZ" and g.wires[0] not in touched:
-                inert.append(g.param)
-            elif g.name not in ("RZ", "CZ"):
-                touched.update(g.wires)
-        return tuple(sorted(inert))
+    def num_angles(self) -> int:
+        """Number of rotation gates (each has its own angle, see :meth:`angles`)."""
+        return len(self.recipes)
 
     def gate_counts(self) -> dict[str, int]:
         """Number of gates of each name, e.g. ``{"CX": 5, "RY": 12, "RZ": 12}``."""
@@ -128,25 +129,131 @@ class Ansatz:
         return counts
 
     def _validate(self) -> None:
-        seen = np.zeros(self.num_params, dtype=int)
+        used = np.zeros(self.num_params, dtype=int)
         for g in self.gates:
+            spec = GATES.get(g.name)
+            if spec is None:
+                raise ValueError(f"unknown gate {g.name!r}; the native gates are {', '.join(GATES)}")
+            if len(g.wires) != spec.arity or len(set(g.wires)) != spec.arity:
+                raise ValueError(f"{g.name} acts on {spec.arity} distinct wire(s); got {g}")
             if any(not 0 <= w < self.n_qubits for w in g.wires):
                 raise ValueError(f"{g} acts outside wires 0 … {self.n_qubits - 1}")
-            if g.name in ROTATIONS:
-                if len(g.wires) != 1 or g.param is None or not 0 <= g.param < self.num_params:
-                    raise ValueError(f"rotation {g} needs one wire and a parameter index < {self.num_params}")
-                seen[g.param] += 1
-            elif g.name in ENTANGLERS:
-                if len(g.wires) != 2 or g.wires[0] == g.wires[1] or g.param is not None:
-                    raise ValueError(f"{g.name} needs two distinct wires and no parameter; got {g}")
+            if not spec.parametric:
+                if g.param is not None or g.offset:
+                    raise ValueError(f"{g.name} is a fixed gate and takes no parameter; got {g}")
+                continue
+            if isinstance(g.param, tuple) and isinstance(g.coeff, tuple) and len(g.param) != len(g.coeff):
+                raise ValueError(f"{g}: param and coeff must have the same length")
+            for k, c in g.terms:
+                if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < self.num_params:
+                    raise ValueError(f"rotation {g} needs parameter indices in 0 … {self.num_params - 1}")
+                if not math.isfinite(float(c)):
+                    raise ValueError(f"rotation {g} has a non-finite coefficient")
+                used[k] += 1
+            if not math.isfinite(float(g.offset)):
+                raise ValueError(f"rotation {g} has a non-finite offset")
+        if self.num_params and not np.all(used >= 1):
+            bad = np.flatnonzero(used == 0)[:5].tolist()
+            raise ValueError(f"parameters {bad} appear in no gate; every parameter must set at least one angle "
+                             f"(or shrink the parameter shape)")
+
+    def _build_angle_map(self) -> None:
+        slots, terms, offsets, recipes = [], [], [], []
+        for g in self.gates:
+            spec = GATES[g.name]
+            if not spec.parametric:
+                slots.append(None)
+                continue
+            slots.append(len(terms))
+            terms.append(tuple((int(k), float(c)) for k, c in g.terms))
+            offsets.append(float(g.offset))
+            recipes.append(spec.recipe)
+        self.slots = tuple(slots)
+        #: per angle, the parameter-shift recipe ((coefficient, shift), ...)
+        self.recipes = tuple(recipes)
+        self._terms = tuple(terms)
+        self._offsets = np.asarray(offsets, dtype=np.float64)
+        # fast paths: each angle is one parameter with coefficient 1 (a gather), or the identity
+        single = bool(terms) and all(len(t) == 1 and t[0][1] == 1.0 for t in terms) and not np.any(self._offsets)
+        self._index = torch.tensor([t[0][0] for t in terms], dtype=torch.int64) if single else None
+        self._identity = single and len(terms) == self.num_params and bool(
+            torch.equal(self._index, torch.arange(len(terms))))
+        self._dense = None
+
+    @property
+    def angle_matrix(self) -> torch.Tensor:
+        r"""The dense map :math:`A` [num_angles, num_params] of :meth:`angles` (float64)."""
+        if self._dense is None:
+            A = torch.zeros(len(self._terms), self.num_params, dtype=torch.float64)
+            for g, t in enumerate(self._terms):
+                for k, c in t:
+                    A[g, k] += c
+            self._dense = A
+        return self._dense
+
+    @property
+    def angle_offset(self) -> torch.Tensor:
+        r"""The offsets :math:`b` [num_angles] of :meth:`angles` (float64)."""
+        return torch.from_numpy(self._offsets.copy())
+
+    def angles(self, theta):
+        r"""Gate angles :math:`a = A\theta + b`, shape ``[..., num_angles]``, for ``theta[..., P]``
+        (torch tensors stay differentiable; NumPy-like arrays work too)."""
+        if self._identity:
+            return theta
+        if isinstance(theta, torch.Tensor):
+            if self._index is not None:
+                return theta[..., self._index.to(theta.device)]
+            A = self.angle_matrix.to(theta.dtype if theta.is_floating_point() else torch.float64)
+            return theta @ A.T + self.angle_offset.to(A.dtype)
+        if self._index is not None:
+            return theta[..., self._index.numpy()]
+        return theta @ self.angle_matrix.numpy().T + self._offsets
+
+    def angle_jacobian_t(self, grad_angles: torch.Tensor) -> torch.Tensor:
+        r"""Chain rule to the parameters: :math:`\partial_\theta f = A^\top \partial_a f` for
+        ``grad_angles [..., num_angles]``."""
+        if self._identity:
+            return grad_angles
+        return grad_angles @ self.angle_matrix.to(grad_angles.dtype)
+
+    @property
+    def inert_angles(self) -> tuple[int, ...]:
+        r"""Angles that cannot change any computational-basis probability.
+
+        A diagonal gate (RZ, P, RZZ, CRZ, CP, …) commutes with every gate off its wires and
+        with every diagonal gate on them. When all later gates on its wires are diagonal it
+        can be moved to the end of the circuit, where it is only a phase on each basis state:
+        its angle has zero gradient for every Born-machine objective. (``brick``: the last RZ
+        layer.)
+        """
+        inert, touched = [], set()  # touched: wires with a non-diagonal gate after this point
+        for g, slot in zip(reversed(self.gates), reversed(self.slots)):
+            spec = GATES[g.name]
+            if spec.diagonal:
+                if slot is not None and not touched.intersection(g.wires):
+                    inert.append(slot)
             else:
-                raise ValueError(f"unknown gate {g.name!r}; use one of {ROTATIONS + ENTANGLERS}")
-        if self.num_params and not np.all(seen == 1):
-            bad = np.flatnonzero(seen != 1)[:5].tolist()
-            raise ValueError(
-                f"every parameter must sit in exactly one rotation gate (parameter-shift rule); "
-                f"parameters {bad} appear {seen[bad].tolist()} times"
-            )
+                touched.update(g.wires)
+        return tuple(sorted(inert))
+
+    @property
+    def inert_params(self) -> tuple[int, ...]:
+        """Parameters all of whose angles are inert (:attr:`inert_angles`); gradient
+        estimators skip them."""
+        live = np.zeros(self.num_params, dtype=bool)
+        inert = set(self.inert_angles)
+        for slot, t in enumerate(self._terms):
+            if slot not in inert:
+                live[[k for k, c in t if c != 0]] = True
+        return tuple(int(k) for k in np.flatnonzero(~live))
+
+    @property
+    def live_angles(self) -> tuple[int, ...]:
+        """Angles that depend on some parameter and are not inert: the ones a parameter-shift
+        estimator shifts."""
+        inert = set(self.inert_angles)
+        return tuple(s for s in range(self.num_angles) if s not in inert and any(c != 0 for _, c in self._terms[s]))
 
     # ----------------------------------------------------------------- parameters
     def init_params(self, generator=None) -> torch.Tensor:
@@ -174,38 +281,62 @@ class Ansatz:
 
         ``theta[..., k]`` is parameter *k*; leading dimensions broadcast (one circuit per row).
         """
+        self.apply_angles(self.angles(theta))
+
+    def apply_angles(self, angles, after_gate=None) -> None:
+        """Queue the gates with gate angles ``angles[..., num_angles]`` (see :meth:`angles`).
+
+        ``after_gate(gate)``, if given, is called after each gate is queued (e.g. to insert a
+        noise channel).
+        """
         import pennylane as qml
 
-        ops = {"RX": qml.RX, "RY": qml.RY, "RZ": qml.RZ, "CX": qml.CNOT, "CZ": qml.CZ}
-        for g in self.gates:
-            if g.param is None:
-                ops[g.name](wires=list(g.wires))
+        for g, slot in zip(self.gates, self.slots):
+            op = _pennylane_op(qml, GATES[g.name].pennylane)
+            if slot is None:
+                op(wires=list(g.wires))
             else:
-                ops[g.name](theta[..., g.param], wires=g.wires[0])
+                op(angles[..., slot], wires=list(g.wires))
+            if after_gate is not None:
+                after_gate(g)
 
     # ----------------------------------------------------------------- Qiskit
     def to_qiskit(self, theta=None, measure: bool = False):
-        """Qiskit ``QuantumCircuit``; symbolic ``ParameterVector("theta", P)`` if ``theta`` is None.
+        """Qiskit ``QuantumCircuit``; symbolic ``ParameterVector("theta", P)`` if ``theta`` is None
+        (each angle the affine expression of its gate), else bound to ``theta``.
 
         Qiskit numbers qubit *j* = wire *j*; its counts and statevector indices are
         little-endian (qubit 0 least significant) — qhyper converts at the backend boundary.
         ``measure=True`` appends ``measure_all()`` (classical register ``meas``).
         """
-        from qiskit import QuantumCircuit
         from qiskit.circuit import ParameterVector
 
         if theta is None:
-            values = ParameterVector("theta", self.num_params)
+            p = ParameterVector("theta", self.num_params)
+            values = [_expression(g, p) for g in self.gates if GATES[g.name].parametric]
         else:
-            values = [float(v) for v in self.check_theta(theta)]
+            values = [float(v) for v in self.angles(self.check_theta(theta))]
+        return self._qiskit(values, measure)
+
+    def qiskit_angles(self, measure: bool = False):
+        """``(circuit, ParameterVector)``: the circuit with one Qiskit parameter per gate angle
+        (``ParameterVector("angle", num_angles)``), as the Qiskit backend binds it."""
+        from qiskit.circuit import ParameterVector
+
+        a = ParameterVector("angle", self.num_angles)
+        return self._qiskit(list(a), measure), a
+
+    def _qiskit(self, values, measure: bool):
+        from qiskit import QuantumCircuit
+
         qc = QuantumCircuit(self.n_qubits, name=self.name)
+        values = iter(values)
         for g in self.gates:
-            if g.name == "CX":
-                qc.cx(*g.wires)
-            elif g.name == "CZ":
-                qc.cz(*g.wires)
+            method = getattr(qc, GATES[g.name].qiskit)
+            if GATES[g.name].parametric:
+                method(next(values), *g.wires)
             else:
-                getattr(qc, g.name.lower())(values[g.param], g.wires[0])
+                method(*g.wires)
         if measure:
             qc.measure_all()
         return qc
@@ -219,3 +350,21 @@ class Ansatz:
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in sorted(self.gate_counts().items()))
         return f"{type(self).__name__}(n_qubits={self.n_qubits}, num_params={self.num_params}, gates: {counts})"
+
+
+def _expression(gate: Gate, p):
+    """The Qiskit expression of a rotation's angle: ``Σ c·θ_k + offset`` (a float if fixed)."""
+    expr = None
+    for k, c in gate.terms:
+        term = p[k] if float(c) == 1.0 else float(c) * p[k]
+        expr = term if expr is None else expr + term
+    if expr is None:
+        return float(gate.offset)
+    return expr + float(gate.offset) if gate.offset else expr
+
+
+def _pennylane_op(qml, name: str):
+    if name.startswith("Adjoint("):
+        base = getattr(qml, name[len("Adjoint("):-1])
+        return lambda wires: qml.adjoint(base)(wires=wires)
+    return getattr(qml, name)

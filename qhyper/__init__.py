@@ -29,6 +29,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "trainers": ("qhyper.trainers", None),
     "objectives": ("qhyper.objectives", None),
+    "gradients": ("qhyper.gradients", None),
+    "noise": ("qhyper.noise", None),
     "hypernet": ("qhyper.hypernet", None),
     "Hypernetwork": ("qhyper.hypernet", "Hypernetwork"),
     "information": ("qhyper.information", None),

@@ -28,7 +28,6 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from qiskit_aer.noise import NoiseModel, depolarizing_error
 
 import qhyper as qh
 
@@ -59,25 +58,18 @@ print("max |q_torch − q_pennylane| =", float((q_torch - on_pl.distribution().p
 
 # %% [markdown]
 # ## What noise does to the probability of the best network
-# Depolarising noise with $p_1 = 0.001\,s$ on one-qubit gates and $p_2 = 0.00375\,s$ on CNOTs
-# (the scale $s$ of the original paper's noise study), sampled with Aer's `SamplerV2`.
+# `qh.noise.depolarizing(s)` is the original paper's noise protocol: a depolarising channel with
+# error probability $p_1 = 0.001\,s$ after every one-qubit gate and $p_2 = 0.00375\,s$ after every
+# two-qubit gate, on whatever backend runs the circuit — here sampled with Aer's `SamplerV2`.
 
 # %%
 best = int(ev.loss_table().argmin())
 print(f"noise-free probability of the best network: {float(q_torch[best]):.4f}")
 
 
-def noise_model(s):
-    nm = NoiseModel()
-    if s > 0:
-        nm.add_all_qubit_quantum_error(depolarizing_error(0.001 * s, 1), ["ry", "rz"])
-        nm.add_all_qubit_quantum_error(depolarizing_error(0.00375 * s, 2), ["cx"])
-    return nm
-
-
 p_best = []
 for s in SCALES:
-    noisy = qh.Hypernetwork(ansatz, backend="qiskit", shots=SHOTS, seed=1, init=theta, noise_model=noise_model(s))
+    noisy = qh.Hypernetwork(ansatz, backend="qiskit", shots=SHOTS, seed=1, init=theta, noise=qh.noise.depolarizing(s))
     idx = qh.bitstrings.bits_to_index(noisy.sample(SHOTS))
     p_best.append(float((idx == best).double().mean()))
     print(f"s = {s:.1f}: fraction of shots on the best network {p_best[-1]:.4f}")

@@ -1,13 +1,33 @@
-"""What a shot-based gradient estimator returns, and the reference samples it shares."""
+"""The gradient-estimator protocol, what a shot estimator returns, and the reference samples
+estimators share.
+
+A **shot estimator** is any object called as
+
+    estimator(hypernet, form, theta, shots, seed, generator, step) -> Estimate
+
+(``hypernet`` the :class:`~qhyper.Hypernetwork`, ``form`` the objective's
+:class:`~qhyper.objectives.ShotForm`, ``theta`` a detached copy of the parameters θ [P], ``shots``
+samples per circuit, ``seed`` a fresh sampler seed for this step, ``generator`` a seeded
+``torch.Generator`` for any other randomness, ``step`` the step index). It must read the
+circuit only through samples (``hypernet.sample_at`` / ``hypernet.sample_angles``). An optional ``name`` attribute is
+recorded in the trainer's ``state["gradient"]`` (default: the class name).
+:class:`~qhyper.gradients.ParameterShift` and :class:`~qhyper.gradients.SPSA` are shot
+estimators; a user's class with the same call works the same way.
+
+An **exact estimator** declares ``exact = True`` instead: the trainer differentiates the
+exact objective itself by autograd through ``distribution().probs()`` and never calls it
+(:class:`~qhyper.gradients.Backprop`).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import torch
 
 from ..objectives.base import ShotForm
 
-__all__ = ["Estimate", "draw_reference"]
+__all__ = ["Estimate", "ShotEstimator", "draw_reference"]
 
 
 @dataclass
@@ -27,6 +47,14 @@ class Estimate:
     samples: torch.Tensor
     circuits: int
     shots: int
+
+
+@runtime_checkable
+class ShotEstimator(Protocol):
+    """The protocol of a shot-based gradient estimator (see the module docstring)."""
+
+    def __call__(self, hypernet, form: ShotForm, theta: torch.Tensor, shots: int, seed: int,
+                 generator: torch.Generator, step: int = 0) -> Estimate: ...
 
 
 def draw_reference(form: ShotForm, m: int, generator: torch.Generator) -> torch.Tensor | None:

@@ -1,8 +1,13 @@
 r"""Parameter-shift gradients of shot objectives (Liu & Wang 2018, Eq. 2 and App. A).
 
-For a gate :math:`e^{-i\theta_k P/2}` with :math:`P^2 = 1` and shift *s* (π/2),
-:math:`\partial_k q_\theta(b) = r\,[q_{\theta+s e_k}(b) - q_{\theta-s e_k}(b)]`,
-:math:`r = 1/(2\sin s) = \tfrac12`. For the terms of a
+The estimator works on the gate angles :math:`a = A\theta + b` of the ansatz
+(:meth:`~qhyper.circuits.Ansatz.angles`): each live angle is shifted on its own with its
+gate's recipe :math:`\partial_a q(b) = \sum_j c_j\,q_{a + s_j}(b)` (two terms, ±π/2 with
+±½, for Pauli rotations and phase gates; four for controlled rotations, see
+:mod:`qhyper.circuits.gates`), and the chain rule
+:math:`\partial_{\theta_k} = \sum_g A_{gk}\,\partial_{a_g}` gives the gradient of a
+parameter shared by several gates. For a built-in family every parameter is one angle with
+the two-term rule (:math:`r = 1/(2\sin s) = \tfrac12` below). For the terms of a
 :class:`~qhyper.objectives.ShotForm`:
 
 .. math::
@@ -12,14 +17,13 @@ For a gate :math:`e^{-i\theta_k P/2}` with :math:`P^2 = 1` and shift *s* (π/2),
 
 (the kernel is symmetric, so shifting either argument of the quadratic term gives the same
 expectation). Samples of the shifted circuits :math:`q^\pm_k` are independent of the
-samples at θ, so plain means over all pairs are **unbiased**. All :math:`2P+1` circuits of
-a step (θ and every ±shift) are sampled in one ``hypernet.sample_at`` call. Parameters the
-ansatz declares inert (:attr:`~qhyper.circuits.Ansatz.inert_params`, e.g. the final RZ layer
-of ``brick``) have an exactly zero gradient and are not shifted.
+samples at θ, so plain means over all pairs are **unbiased**. All circuits of a step (θ
+and every shift) are sampled in one ``hypernet.sample_angles`` call. Angles the ansatz
+declares inert (:attr:`~qhyper.circuits.Ansatz.inert_angles`, e.g. the final RZ layer of
+``brick``) have an exactly zero gradient and are not shifted.
 """
 from __future__ import annotations
 
-import math
 
 import torch
 
@@ -32,29 +36,34 @@ __all__ = ["ParameterShift"]
 
 
 class ParameterShift:
-    """Unbiased shot gradient: ``2P' + 1`` circuits per step (``P'`` parameters that are not
-    inert), ``shots`` samples each."""
+    """Unbiased shot gradient: ``1 + Σ_g terms(g)`` circuits per step over the live angles
+    (``2P' + 1`` for a built-in family, ``P'`` its parameters that are not inert), ``shots``
+    samples each."""
 
     name = "parameter-shift"
 
     def __call__(self, hypernet, form: ShotForm, theta: torch.Tensor, shots: int, seed: int,
                  generator: torch.Generator, step: int = 0) -> Estimate:
-        kind, shift = hypernet.ansatz.shift_rule
-        if kind != "two-term":
-            raise ValueError(f"parameter-shift supports the two-term rule; the ansatz declares {kind!r}")
-        r = 1.0 / (2.0 * math.sin(shift))
-        live = torch.ones(theta.numel(), dtype=torch.bool)
-        live[list(hypernet.ansatz.inert_params)] = False
-        shifts = (torch.eye(theta.numel(), dtype=DTYPE) * shift)[live]
-        P = shifts.shape[0]
-        thetas = torch.cat([theta.unsqueeze(0), theta + shifts, theta - shifts])
-        X = hypernet.sample_at(thetas, shots, seed=seed).to(DTYPE)
+        ansatz = hypernet.ansatz
+        base = ansatz.angles(theta.unsqueeze(0)).detach()  # [1, G]
+        rows, coeffs, owner = [], [], []  # one shifted circuit per (live angle, recipe term)
+        for slot in ansatz.live_angles:
+            for c, s in ansatz.recipes[slot]:
+                shifted = base[0].clone()
+                shifted[slot] += s
+                rows.append(shifted)
+                coeffs.append(c)
+                owner.append(slot)
+        P = len(rows)
+        angles = torch.cat([base, torch.stack(rows)]) if rows else base
+        X = hypernet.sample_angles(angles, shots, seed=seed).to(DTYPE)
         B, m, n = X.shape
+        c = torch.tensor(coeffs, dtype=DTYPE)
         # every distinct network of the step is scored, and paired with the kernel, once
         ux, inv, _ = unique_rows(X.reshape(-1, n))
         inv = inv.reshape(B, m)
         fv = (torch.as_tensor(form.f(ux), dtype=DTYPE) if form.f is not None else torch.zeros(ux.shape[0], dtype=DTYPE))[inv]
-        grad = r * (fv[1 : P + 1].mean(-1) - fv[P + 1 :].mean(-1))
+        terms = c * fv[1:].mean(-1)  # per shifted circuit: c · E_{q_shifted}[f]
         loss = float(fv[0].mean()) if form.f is not None else 0.0
         reference = draw_reference(form, shots, generator)
         if form.has_kernel_terms:
@@ -63,15 +72,17 @@ class ParameterShift:
             at = torch.nonzero(base_counts).squeeze(-1)
             # S[b] = Σ_ij k(x_bi, x_0j): every circuit's samples against the samples at θ
             S = k.row_sums(ux, ux[at], base_counts[at])[inv].sum(-1)
-            grad = grad + 2.0 * r * form.quad * (S[1 : P + 1] - S[P + 1 :]) / m**2
+            terms = terms + 2.0 * form.quad * c * S[1:] / m**2
             loss += form.quad * float(S[0] - m * k.table(n)[0]) / (m * (m - 1))
             if reference is not None:
                 uref, _, cref = unique_rows(reference)
                 R = k.row_sums(ux, uref, cref)[inv].sum(-1) / (m * reference.shape[0])
-                grad = grad + r * form.cross * (R[1 : P + 1] - R[P + 1 :])
+                terms = terms + form.cross * c * R[1:]
                 loss += form.cross * float(R[0])
                 ref_term = k.mean(reference, reference) if form.reference_is_fixed else k.mean_offdiagonal(reference)
                 loss += form.ref_quad * float(ref_term)
-        full = torch.zeros(theta.numel(), dtype=DTYPE)
-        full[live] = grad
-        return Estimate(loss, full, X[0], circuits=2 * P + 1, shots=(2 * P + 1) * shots)
+        grad_angles = torch.zeros(ansatz.num_angles, dtype=DTYPE)
+        if P:
+            grad_angles.index_add_(0, torch.tensor(owner), terms)
+        grad = ansatz.angle_jacobian_t(grad_angles)
+        return Estimate(loss, grad, X[0], circuits=P + 1, shots=(P + 1) * shots)

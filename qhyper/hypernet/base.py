@@ -1,10 +1,11 @@
 r"""What every simulator backend of a :class:`~qhyper.hypernet.Hypernetwork` provides.
 
-A backend turns rows of circuit parameters ``thetas`` [B, P] into
+A backend turns rows of gate angles ``angles`` [B, G] (the ansatz's affine image of θ, see
+:meth:`qhyper.circuits.Ansatz.angles`) into
 
-* ``probs(thetas)`` — Born probabilities [B, 2^n] in the package's big-endian index order,
-  differentiable w.r.t. ``thetas`` (exact mode only);
-* ``sample(thetas, shots, seed)`` — measured bits, float64 [B, shots, n], all rows in one
+* ``probs(angles)`` — Born probabilities [B, 2^n] in the package's big-endian index order,
+  differentiable w.r.t. ``angles`` (exact mode only);
+* ``sample(angles, shots, seed)`` — measured bits, float64 [B, shots, n], all rows in one
   simulator call (shot mode); ``sample_exact`` draws them from ``probs`` (exact mode).
 
 Backends know nothing about objectives; the :class:`Hypernetwork` checks inputs, derives
@@ -18,7 +19,7 @@ from .._checks import available_memory, gib
 from ..bitstrings import index_to_bits
 from .engine import sample_indices
 
-__all__ = ["Backend", "check_statevector_fits"]
+__all__ = ["Backend", "check_statevector_fits", "check_density_matrix_fits"]
 
 
 class Backend:
@@ -33,21 +34,21 @@ class Backend:
         self.n = ansatz.n_qubits
         self.shots = shots
 
-    def probs(self, thetas: torch.Tensor) -> torch.Tensor:  # pragma: no cover - interface
+    def probs(self, angles: torch.Tensor) -> torch.Tensor:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def sample(self, thetas: torch.Tensor, shots: int, seed: int) -> torch.Tensor:
+    def sample(self, angles: torch.Tensor, shots: int, seed: int) -> torch.Tensor:
         """Shot-mode sampling; by default the same as :meth:`sample_exact`."""
-        return self.sample_exact(thetas, shots, seed)
+        return self.sample_exact(angles, shots, seed)
 
-    def sample_exact(self, thetas: torch.Tensor, shots: int, seed: int) -> torch.Tensor:
+    def sample_exact(self, angles: torch.Tensor, shots: int, seed: int) -> torch.Tensor:
         """Sample from the exact probabilities by inverse CDF, rows in chunks of ≤ 2^24 amplitudes."""
         gen = torch.Generator().manual_seed(int(seed))
         rows = max(1, 2**24 // 2**self.n)
         out = []
         with torch.no_grad():
-            for start in range(0, thetas.shape[0], rows):
-                q = self.probs(thetas[start:start + rows])
+            for start in range(0, angles.shape[0], rows):
+                q = self.probs(angles[start:start + rows])
                 out.append(index_to_bits(sample_indices(q, shots, gen), self.n))
         return torch.cat(out)
 
@@ -68,4 +69,16 @@ def check_statevector_fits(n: int, bytes_per_amplitude: int, what: str, fix: str
         raise MemoryError(
             f"{what} on {n} qubits needs about {gib(need)} GiB (2^{n} amplitudes and working "
             f"copies) but about {avail / 2**30:.3g} GiB is available. {fix}"
+        )
+
+
+def check_density_matrix_fits(n: int, what: str, fix: str) -> None:
+    """Refuse a 2^n × 2^n density-matrix simulation that would not fit in memory, before allocating."""
+    need = (4**n) * 16 * 4  # the complex matrix and a few working copies
+    avail = available_memory()
+    if n > 20 or need > 0.5 * avail:
+        raise MemoryError(
+            f"{what} on {n} qubits needs about {gib(need)} GiB (a 2^{n} × 2^{n} complex matrix and working "
+            f"copies) but about {avail / 2**30:.3g} GiB is available; density matrices reach about 13 qubits "
+            f"on a 24 GiB machine. {fix}"
         )

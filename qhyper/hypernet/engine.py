@@ -1,21 +1,31 @@
-r"""qhyper's torch statevector engine: a compiled ansatz on a batch of parameter rows.
+r"""qhyper's torch statevector engine: a compiled ansatz on a batch of gate-angle rows.
 
 The gate list of an :class:`~qhyper.circuits.Ansatz` is compiled once into a few *passes*
-over the state :math:`\psi \in \mathbb{C}^{2^n}` (big-endian index, wire 0 most significant):
+over the state :math:`\psi \in \mathbb{C}^{2^n}` (big-endian index, wire 0 most significant).
+The engine runs on the ansatz's gate *angles* ``[B, num_angles]``
+(:meth:`~qhyper.circuits.Ansatz.angles`; for the built-in families the angles are θ).
 
-* **rotation layers** — a run of single-qubit rotations is fused per wire into one
-  :math:`2\times2` matrix :math:`U_j`, and up to ``block`` neighbouring wires into one
-  Kronecker block :math:`u = U_i\otimes\dots\otimes U_{i+k-1}`. With the block's wires as
-  rows, :math:`\Psi\in\mathbb{C}^{2^k\times 2^{n-k}}`, the update :math:`(u\Psi)^\top` is a
-  single large matrix product that also moves those wires to the end; after all blocks of a
-  layer the wire order is back where it started.
-* **product prefix** — entanglers before the first rotation act on :math:`|0\dots0\rangle`
-  and are dropped; the first rotation layer acts on :math:`|0\dots0\rangle`, so the state is
-  the outer product of the blocks' first columns (no full gate pass).
-* **entangler layers** — a run of CX/CZ gates is one signed permutation
-  :math:`\psi'(x) = s(x)\,\psi(\pi(x))`: a gather and, for CZ, a sign multiply.
+* **one-wire layers** — a run of one-wire gates (rotations and fixed gates such as H, S,
+  SX) is fused per wire into one :math:`2\times2` matrix :math:`U_j`, and up to ``block``
+  neighbouring wires into one Kronecker block :math:`u = U_i\otimes\dots\otimes U_{i+k-1}`.
+  With the block's wires as rows, :math:`\Psi\in\mathbb{C}^{2^k\times 2^{n-k}}`, the update
+  :math:`(u\Psi)^\top` is a single large matrix product that also moves those wires to the
+  end; after all blocks of a layer the wire order is back where it started.
+* **product prefix** — two-wire gates before the first one-wire gate act on
+  :math:`|0\dots0\rangle` as the identity (up to a global phase) and are dropped; the first
+  one-wire layer acts on :math:`|0\dots0\rangle`, so the state is the outer product of the
+  blocks' first columns (no full gate pass).
+* **entangler layers** — a run of fixed two-wire gates (CX, CY, CZ, SWAP) is one phased
+  permutation :math:`\psi'(x) = s(x)\,\psi(\pi(x))`: a gather and, for CZ/CY, a multiply.
+* **diagonal layers** — a run of RZZ, CRZ and CP gates is one phase
+  :math:`\psi'(x) = e^{-\frac i2\sum_g a_g d_g(x)}\psi(x)` with :math:`d_g(x)\in\{0,\pm1,-2\}`.
+  RXX, RYY, CRX and CRY are compiled as an RZZ or CRZ between fixed basis changes
+  (:math:`R_{XX}(a) = H^{\otimes2}R_{ZZ}(a)H^{\otimes2}`, :math:`CR_X(a) = H_t\,CR_Z(a)\,H_t`,
+  with :math:`SH` for Y), which fuse into the neighbouring one-wire layers. The phase gate
+  P is run as RZ (they differ by a global phase).
 
-If the ansatz has only RY/CX/CZ gates the state is kept real (float64), else complex128.
+If every gate is real (RY, H, X, Z, CX, CZ, SWAP) the state is kept real (float64), else
+complex128.
 
 **Gradients (one adjoint sweep).** :func:`born_probs` is a ``torch.autograd.Function``.
 For any :math:`f(q)` with :math:`g = \partial f/\partial q`,
@@ -24,19 +34,49 @@ from :math:`\lambda = 2\,g\odot\psi` and walks the passes in reverse, un-applyin
 both :math:`\psi` and :math:`\lambda` (unitaries: :math:`u^{-1} = u^\dagger`, permutations:
 the inverse gather). A block's gradient is :math:`\bar u = \Lambda_{\text{out}}\Psi_{\text{in}}^\dagger`
 (one :math:`2^k\times2^k` product); autograd then carries :math:`\bar u` through the tiny
-block construction to :math:`\theta`. At the product prefix the sweep stops: autograd
-through its outer products costs a few elementwise passes instead of three matrix products
-per block. Nothing of size :math:`2^n` is stored but the final
+block construction to the angles. A diagonal layer's angle gradient is
+:math:`\sum_x \tfrac12 d_g(x)\,\mathrm{Im}(\bar\lambda(x)\psi(x))`. At the product prefix the
+sweep stops: autograd through its outer products costs a few elementwise passes instead of
+three matrix products per block. Nothing of size :math:`2^n` is stored but the final
 state, and no autograd graph is built over the state.
 """
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import torch
+
+from ..circuits.gates import GATES, fixed_matrix
 
 __all__ = ["StatevectorEngine", "born_probs", "sample_indices"]
 
 
-_AXES = {"RX": (1.0, 0.0, 0.0), "RY": (0.0, 1.0, 0.0), "RZ": (0.0, 0.0, 1.0)}
+_AXES = {"RX": (1.0, 0.0, 0.0), "RY": (0.0, 1.0, 0.0), "RZ": (0.0, 0.0, 1.0), "P": (0.0, 0.0, 1.0)}
+#: d(x) over the local basis |w0 w1⟩ of the diagonal two-wire gates, phase e^{-i a d / 2}
+_DIAGONAL = {"RZZ": (1.0, -1.0, -1.0, 1.0), "CRZ": (0.0, 0.0, 1.0, -1.0), "CP": (0.0, 0.0, 0.0, -2.0)}
+
+
+def _expand(name, wires, slot):
+    """Native ops as the engine runs them: RXX/RYY/CRX/CRY become RZZ/CRZ between basis changes."""
+    a, b = (wires + (None,))[:2]
+    if name == "RXX":
+        return [("H", (a,), None), ("H", (b,), None), ("RZZ", wires, slot), ("H", (a,), None), ("H", (b,), None)]
+    if name == "RYY":
+        pre = [("SDG", (a,), None), ("H", (a,), None), ("SDG", (b,), None), ("H", (b,), None)]
+        post = [("H", (a,), None), ("S", (a,), None), ("H", (b,), None), ("S", (b,), None)]
+        return pre + [("RZZ", wires, slot)] + post
+    if name == "CRX":
+        return [("H", (b,), None), ("CRZ", wires, slot), ("H", (b,), None)]
+    if name == "CRY":
+        return [("SDG", (b,), None), ("H", (b,), None), ("CRZ", wires, slot), ("H", (b,), None), ("S", (b,), None)]
+    return [(name, wires, slot)]
+
+
+def _kind(name: str) -> str:
+    if GATES[name].arity == 1:
+        return "rot"
+    return "diag" if name in _DIAGONAL else "ent"
 
 
 def _rotations(theta: torch.Tensor, axes: torch.Tensor, real: bool) -> torch.Tensor:
@@ -52,7 +92,8 @@ def _rotations(theta: torch.Tensor, axes: torch.Tensor, real: bool) -> torch.Ten
 
 
 class StatevectorEngine:
-    """Compile ``ansatz`` once; ``probs(thetas)`` / ``state(thetas)`` for rows ``thetas`` [B, P].
+    """Compile ``ansatz`` once; ``probs(angles)`` / ``state(angles)`` for gate-angle rows
+    ``angles`` [B, ansatz.num_angles] (= θ rows for the built-in families).
 
     ``block``: at most this many wires per fused Kronecker block (default 4: measured
     fastest among 3–6 at 16–20 qubits on CPU).
@@ -60,6 +101,7 @@ class StatevectorEngine:
 
     def __init__(self, ansatz, block: int = 4):
         self.n = n = ansatz.n_qubits
+        self.num_angles = ansatz.num_angles
         self.real = ansatz.real
         self.dtype = torch.float64 if self.real else torch.complex128
         parts = -(-n // int(block))
@@ -68,78 +110,115 @@ class StatevectorEngine:
         self._block_groups: dict[int, list[int]] = {}
         for b in self.blocks:
             self._block_groups.setdefault(len(b), []).append(b[0])
-        self.stages = self._compile(ansatz.gates)
+        ops = [op for g, slot in zip(ansatz.gates, ansatz.slots) for op in _expand(g.name, tuple(g.wires), slot)]
+        self.stages = self._compile(ops)
 
     # ------------------------------------------------------------------ compile
-    def _compile(self, gates):
-        gates = list(gates)
-        while gates and gates[0].param is None:  # entanglers on |0…0⟩ act as the identity
-            gates.pop(0)
+    def _compile(self, ops):
+        while ops and _kind(ops[0][0]) != "rot":  # two-wire gates on |0…0⟩: identity up to a phase
+            ops.pop(0)
         stages: list[tuple[str, list]] = []
-        for g in gates:
-            kind = "rot" if g.param is not None else "ent"
+        for op in ops:
+            kind = _kind(op[0])
             if stages and stages[-1][0] == kind:
-                stages[-1][1].append(g)
+                stages[-1][1].append(op)
             else:
-                stages.append((kind, [g]))
+                stages.append((kind, [op]))
         perms: dict[tuple, tuple] = {}  # brick layers repeat two patterns: build each once
         compiled = []
-        for kind, gs in stages:
+        for kind, group in stages:
             if kind == "ent":
-                key = tuple((g.name, g.wires) for g in gs)
+                key = tuple((name, wires) for name, wires, _ in group)
                 if key not in perms:
-                    perms[key] = self._signed_permutation(gs)
+                    perms[key] = self._phased_permutation(group)
                 compiled.append((kind, perms[key]))
+            elif kind == "diag":
+                compiled.append((kind, [self._diagonal(op) for op in group]))
             else:
-                compiled.append((kind, self._rotation_table(gs)))
+                compiled.append((kind, self._rotation_table(group)))
         self.num_permutations = len(perms)
         return compiled
 
-    def _rotation_table(self, gates):
-        """(param index [D, n], axes [D, n, 3]): the D-th rotation on each wire of a run, padded."""
+    def _rotation_table(self, ops):
+        """(angle index [D, n], axes [D, n, 3], constant matrices [D, n, 2, 2] or None): the
+        D-th one-wire gate on each wire of a run, padded with identities."""
         per_wire: list[list] = [[] for _ in range(self.n)]
-        for g in gates:
-            per_wire[g.wires[0]].append(g)
+        for op in ops:
+            per_wire[op[1][0]].append(op)
         depth = max(len(w) for w in per_wire)
         index = torch.full((depth, self.n), -1, dtype=torch.int64)
         axes = torch.zeros(depth, self.n, 3, dtype=torch.float64)
+        const = None
         for w, gs in enumerate(per_wire):
-            for d, g in enumerate(gs):
-                index[d, w] = g.param
-                axes[d, w] = torch.tensor(_AXES[g.name])
-        return index, axes
+            for d, (name, _, slot) in enumerate(gs):
+                if slot is not None:
+                    index[d, w] = slot
+                    axes[d, w] = torch.tensor(_AXES[name])
+                    continue
+                if const is None:
+                    const = torch.eye(2, dtype=torch.complex128).repeat(depth, self.n, 1, 1)
+                const[d, w] = torch.from_numpy(fixed_matrix(name))
+        if const is not None and self.real:
+            const = const.real.contiguous()
+        return index, axes, const
 
-    def _signed_permutation(self, gates):
-        """(index, inverse index, sign or None) with ψ'(x) = sign(x)·ψ(index(x))."""
+    def _phased_permutation(self, ops):
+        """(index, inverse index, phase or None) with ψ'(x) = phase(x)·ψ(index(x))."""
         n = self.n
         x = torch.arange(2**n)
-        idx, sign = x.clone(), torch.ones(2**n, dtype=torch.float64)
-        for g in gates:
-            c, t = (n - 1 - w for w in g.wires)  # bit positions, big-endian
-            if g.name == "CX":
-                f = x ^ (((x >> c) & 1) << t)
-                idx, sign = idx[f], sign[f]
-            else:  # CZ
-                sign = sign * (1 - 2 * ((x >> c) & (x >> t) & 1)).to(torch.float64)
+        idx, phase = x.clone(), torch.ones(2**n, dtype=torch.complex128)
+        for name, wires, _ in ops:
+            m = fixed_matrix(name)
+            cols = np.abs(m).argmax(1)
+            p0, p1 = (n - 1 - w for w in wires)  # bit positions, big-endian
+            local = ((x >> p0) & 1) * 2 + ((x >> p1) & 1)
+            c = torch.from_numpy(cols)[local]
+            f = (x & ~((1 << p0) | (1 << p1))) | ((c >> 1) << p0) | ((c & 1) << p1)
+            factor = torch.from_numpy(m[np.arange(4), cols])[local]
+            idx, phase = idx[f], factor * phase[f]
         inv = torch.empty_like(idx)
         inv[idx] = x
-        return idx, inv, (None if torch.all(sign == 1) else sign.to(self.dtype))
+        if torch.all(phase == 1):
+            return idx, inv, None
+        if torch.all(phase.imag == 0):
+            return idx, inv, phase.real.to(self.dtype)
+        return idx, inv, phase
+
+    def _diagonal(self, op):
+        """(angle slot, view shape of ψ, d table broadcastable to that view) of RZZ/CRZ/CP."""
+        name, (w0, w1), slot = op
+        lo, hi = sorted((w0, w1))
+        table = torch.tensor(_DIAGONAL[name], dtype=torch.float64).reshape(2, 2)
+        if w0 > w1:
+            table = table.T
+        shape = (2**lo, 2, 2 ** (hi - lo - 1), 2, 2 ** (self.n - hi - 1))
+        return slot, shape, table.reshape(1, 2, 1, 2, 1).contiguous()
+
+    def _phase(self, angles, diag) -> torch.Tensor:
+        r""":math:`e^{-\frac i2\sum_g a_g d_g(x)}` [B, 2^n] of one diagonal layer."""
+        B = angles.shape[0]
+        phi = torch.zeros(B, 2**self.n, dtype=torch.float64)
+        for slot, shape, table in diag:
+            phi.view(B, *shape).add_(angles[:, slot].reshape(B, 1, 1, 1, 1, 1) * table)
+        return torch.polar(torch.ones_like(phi), -0.5 * phi)
 
     # ------------------------------------------------------------------ small matrices
-    def block_matrices(self, thetas: torch.Tensor) -> list[list[torch.Tensor]]:
-        """Per rotation stage, the Kronecker block matrices [B, 2^k, 2^k] (differentiable).
+    def block_matrices(self, angles: torch.Tensor) -> list[list[torch.Tensor]]:
+        """Per one-wire stage, the Kronecker block matrices [B, 2^k, 2^k] (differentiable).
 
-        Vectorised: all rotations of a stage are built in one call, fused per wire by a
+        Vectorised: all gates of a stage are built in one call, fused per wire by a
         product over depth, and Kronecker blocks of equal size are formed together.
         """
-        B = thetas.shape[0]
+        B = angles.shape[0]
         out = []
         for kind, table in self.stages:
             if kind != "rot":
                 continue
-            index, axes = table
-            angle = thetas[:, index.clamp(min=0)] * (index >= 0)  # [B, D, n]; padding → identity
+            index, axes, const = table
+            angle = angles[:, index.clamp(min=0)] * (index >= 0)  # [B, D, n]; padding → identity
             rot = _rotations(angle, axes, self.real)  # [B, D, n, 2, 2]
+            if const is not None:
+                rot = rot @ const
             fused = rot[:, 0]
             for d in range(1, rot.shape[1]):
                 fused = rot[:, d] @ fused
@@ -170,14 +249,14 @@ class StatevectorEngine:
 
     @staticmethod
     def _product_state(blocks) -> torch.Tensor:
-        r"""The first rotation layer on :math:`|0\dots0\rangle`: the outer product of the blocks' first columns."""
+        r"""The first one-wire layer on :math:`|0\dots0\rangle`: the outer product of the blocks' first columns."""
         psi = None
         for u in blocks:
             col = u[:, :, 0]
             psi = col if psi is None else (psi[:, :, None] * col[:, None, :]).reshape(col.shape[0], -1)
         return psi
 
-    def _run(self, mats) -> torch.Tensor:
+    def _run(self, angles, mats) -> torch.Tensor:
         """Forward passes with precomputed block matrices (no autograd over the state)."""
         psi, layers = None, iter(mats)
         for kind, op in self.stages:
@@ -186,27 +265,34 @@ class StatevectorEngine:
                 psi = psi[:, idx]
                 if sign is not None:
                     psi = psi * sign
+            elif kind == "diag":
+                psi = psi * self._phase(angles, op)
             elif psi is None:
                 psi = self._product_state(next(layers))
             else:
                 for u in next(layers):
                     psi = self._apply(psi, u)
+        if psi is None:  # no one-wire gate: the state stays |0…0⟩
+            psi = torch.zeros(angles.shape[0], 2**self.n, dtype=self.dtype)
+            psi[:, 0] = 1
         return psi
 
-    def state(self, thetas: torch.Tensor) -> torch.Tensor:
+    def state(self, angles: torch.Tensor) -> torch.Tensor:
         """Statevectors [B, 2^n] (big-endian), not differentiable; use :meth:`probs` for gradients."""
         with torch.no_grad():
-            return self._run(self.block_matrices(thetas.detach()))
+            angles = angles.detach()
+            return self._run(angles, self.block_matrices(angles))
 
-    def probs(self, thetas: torch.Tensor) -> torch.Tensor:
-        """Born probabilities [B, 2^n], :math:`q(b) = |\\psi(b)|^2`, differentiable in ``thetas``."""
-        return born_probs(self, thetas)
+    def probs(self, angles: torch.Tensor) -> torch.Tensor:
+        """Born probabilities [B, 2^n], :math:`q(b) = |\\psi(b)|^2`, differentiable in ``angles``."""
+        return born_probs(self, angles)
 
-    def adjoint(self, thetas: torch.Tensor, psi: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
-        """Gradient w.r.t. ``thetas`` of a real f with ∂f/∂ψ = ``lam`` at the final state ``psi``."""
+    def adjoint(self, angles: torch.Tensor, psi: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
+        """Gradient w.r.t. ``angles`` of a real f with ∂f/∂ψ = ``lam`` at the final state ``psi``."""
         with torch.enable_grad():
-            leaf = thetas.detach().requires_grad_(True)
+            leaf = angles.detach().requires_grad_(True)
             mats = self.block_matrices(leaf)
+        direct = torch.zeros(angles.shape, dtype=torch.float64)
         grads: list[torch.Tensor] = []
         used: list[torch.Tensor] = []
         layers = len(mats)
@@ -214,8 +300,17 @@ class StatevectorEngine:
             if kind == "ent":
                 idx, inv, sign = op
                 if sign is not None:
+                    sign = sign.conj() if sign.is_complex() else sign
                     psi, lam = psi * sign, lam * sign
                 psi, lam = psi[:, inv], lam[:, inv]
+                continue
+            if kind == "diag":
+                w = (lam.conj() * psi).imag  # df/da_g = Σ_x d_g(x)/2 · Im(conj(λ) ψ)
+                B = w.shape[0]
+                for slot, shape, table in op:
+                    direct[:, slot] += 0.5 * (w.view(B, *shape) * table).sum((1, 2, 3, 4, 5))
+                back = self._phase(angles.detach(), op).conj()
+                psi, lam = psi * back, lam * back
                 continue
             layers -= 1
             if layers == 0:  # the product prefix: autograd through its outer products is cheap
@@ -233,8 +328,10 @@ class StatevectorEngine:
                 grads.append(torch.matmul(lam_h, psi.reshape(B, K, -1).transpose(1, 2)).conj().clone())
                 used.append(u)
                 lam = self._unapply(lam, ud)
-        (g,) = torch.autograd.grad(used, leaf, grad_outputs=grads)
-        return g
+        if not used:
+            return direct
+        (g,) = torch.autograd.grad(used, leaf, grad_outputs=grads, allow_unused=True)
+        return direct if g is None else g + direct
 
 
 class _BornProbs(torch.autograd.Function):

@@ -43,17 +43,56 @@ __all__ = ["Hypernetwork", "BACKENDS"]
 BACKENDS = ("torch", "pennylane", "qiskit")
 
 
-def _make_backend(name: str, ansatz, shots, options):
-    if name == "torch":
+def _resolve_backend(backend):
+    """(kind, object) for a backend name, a Qiskit sampler or simulator, or a PennyLane device."""
+    if isinstance(backend, str):
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}, a Qiskit SamplerV2 or "
+                             "AerSimulator object, or a qml.device(...) object")
+        return backend, None
+    module = type(backend).__module__.split(".")[0]
+    if module in ("qiskit", "qiskit_aer", "qiskit_ibm_runtime"):
+        from qiskit.primitives import BaseSamplerV2
+        from qiskit_aer import AerSimulator
+
+        if isinstance(backend, (BaseSamplerV2, AerSimulator)):
+            return "qiskit", backend
+        hint = (" (a hardware or fake backend: wrap it as qiskit_ibm_runtime.SamplerV2(mode=backend) or "
+                "AerSimulator.from_backend(backend))") if hasattr(backend, "target") else ""
+        raise TypeError(f"backend {type(backend).__name__} is not a Qiskit BaseSamplerV2 or AerSimulator{hint}")
+    if module == "pennylane" or hasattr(backend, "execute") and hasattr(backend, "wires"):
+        return "pennylane", backend
+    raise TypeError(f"backend must be one of {BACKENDS}, a Qiskit BaseSamplerV2 (Aer, StatevectorSampler, "
+                    f"qiskit_ibm_runtime.SamplerV2), an AerSimulator, or a PennyLane device; got "
+                    f"{type(backend).__name__}")
+
+
+def _make_backend(backend, ansatz, shots, noise, options):
+    from .. import noise as noise_mod
+
+    kind, obj = _resolve_backend(backend)
+    noise_kind = noise_mod.kind(noise)
+    if kind == "torch":
         from .torch_backend import TorchBackend as cls
-    elif name == "pennylane":
+        if noise_kind is not None:
+            raise ValueError("the torch engine simulates pure states and takes no noise; use backend='qiskit' "
+                             "(Aer) or backend='pennylane' (default.mixed) with noise=...")
+        extra = {}
+    elif kind == "pennylane":
         from .pennylane_backend import PennyLaneBackend as cls
+        if obj is not None:
+            if "device" in options:
+                raise ValueError("pass the PennyLane device either as backend=... or as device=..., not both")
+            options = {**options, "device": obj}
+        extra = {"noise": noise, "noise_kind": noise_kind}
     else:
         from .qiskit_backend import QiskitBackend as cls
+        extra = {"target": obj if obj is not None else "qiskit", "noise": noise, "noise_kind": noise_kind}
     try:
-        return cls(ansatz, shots, **options)
+        return cls(ansatz, shots, **options, **extra)
     except TypeError as err:
         if "unexpected keyword" in str(err):
+            name = kind if obj is None else type(obj).__name__
             raise ValueError(f"backend {name!r} does not take option(s) {sorted(options)}: {err}") from None
         raise
 
@@ -62,34 +101,46 @@ class Hypernetwork(nn.Module):
     r"""Circuit ``ansatz`` with trainable angles ``theta`` (``nn.Parameter``, float64 [P]).
 
     Args:
-        ansatz: an :class:`~qhyper.circuits.Ansatz` (``qh.circuits.get(name, n_qubits=..., layers=...)``).
-        backend: ``"torch"`` | ``"pennylane"`` | ``"qiskit"``.
+        ansatz: an :class:`~qhyper.circuits.Ansatz` (``qh.circuits.get(name, n_qubits=..., layers=...)``,
+            ``qh.circuits.from_pennylane(...)``) or a parameterised Qiskit ``QuantumCircuit``
+            (converted with :func:`qhyper.circuits.from_qiskit`).
+        backend: ``"torch"`` | ``"pennylane"`` | ``"qiskit"``, or an object: a Qiskit
+            ``BaseSamplerV2`` (Aer's ``SamplerV2``, ``StatevectorSampler``,
+            ``qiskit_ibm_runtime.SamplerV2(mode=backend)``; shot mode), an ``AerSimulator``
+            (e.g. ``AerSimulator.from_backend(fake_backend)``), or a PennyLane device.
         shots: None (exact mode) or a positive int (shot mode: the default shots of :meth:`sample`).
         seed: int, ``numpy.random.Generator`` or None — the master generator.
         init: initial θ [P]; default ``ansatz.init_params`` drawn from the master generator.
-        **backend_options: ``device=`` (pennylane), ``method=`` and Aer options (qiskit),
-            ``block=`` (torch).
+        noise: ``qh.noise.depolarizing(scale)``, a ``qiskit_aer`` ``NoiseModel`` (Qiskit) or a
+            ``pennylane`` ``NoiseModel`` (PennyLane); exact mode then simulates density
+            matrices (see :mod:`qhyper.noise`).
+        **backend_options: ``device=``, ``diff_method=`` (PennyLane); ``method=``,
+            ``pass_manager=`` and Aer options (Qiskit); ``block=`` (torch).
     """
 
-    def __init__(self, ansatz: Ansatz, backend: str = "torch", shots: int | None = None, seed=None,
-                 init=None, **backend_options):
+    def __init__(self, ansatz: Ansatz, backend="torch", shots: int | None = None, seed=None,
+                 init=None, noise=None, **backend_options):
         super().__init__()
         if isinstance(ansatz, str):
             raise TypeError(
                 f"Hypernetwork takes an ansatz object, not the name {ansatz!r}: build it with "
                 f"qh.circuits.get({ansatz!r}, n_qubits=..., layers=...) or use Hypernetwork.for_model(model)"
             )
+        if type(ansatz).__name__ == "QuantumCircuit":
+            ansatz = circuits.from_qiskit(ansatz)
         if not isinstance(ansatz, Ansatz):
-            raise TypeError(f"ansatz must be a qhyper.circuits Ansatz; got {type(ansatz).__name__}")
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}")
+            hint = (" (a PennyLane quantum function: convert it with qh.circuits.from_pennylane(qfunc, "
+                    "n_qubits, shape))") if callable(ansatz) else ""
+            raise TypeError(f"ansatz must be a qhyper.circuits Ansatz or a Qiskit QuantumCircuit; got "
+                            f"{type(ansatz).__name__}{hint}")
         if shots is not None:
             shots = _check_shots(shots)
         self.ansatz = ansatz
         self.shots = shots
-        self.backend_name = backend
+        self.backend_name = backend if isinstance(backend, str) else type(backend).__name__
+        self.noise = noise
         self._rng = np.random.default_rng(seed)
-        self.backend = _make_backend(backend, ansatz, shots, backend_options)
+        self.backend = _make_backend(backend, ansatz, shots, noise, backend_options)
         theta = ansatz.init_params(self._rng) if init is None else ansatz.check_theta(init)
         self.theta = nn.Parameter(theta.detach().clone().to(torch.float64))
 
@@ -145,7 +196,7 @@ class Hypernetwork(nn.Module):
                 f"probabilities are not available in shot mode (shots={self.shots}): shot mode models hardware, "
                 "where only samples exist. Use sample_at(...), or shots=None for exact mode."
             )
-        return self.backend.probs(self._rows(thetas))
+        return self.backend.probs(self.ansatz.angles(self._rows(thetas)))
 
     # ------------------------------------------------------------------ sampling
     def sample(self, k: int | None = None, seed=None) -> torch.Tensor:
@@ -163,7 +214,13 @@ class Hypernetwork(nn.Module):
         SamplerV2 with one PUB, or one broadcast ``qml.sample`` QNode call). ``seed`` fixes
         this call's shots; None draws a fresh seed from the master generator.
         """
-        rows = self._rows(thetas).detach()
+        return self.sample_angles(self.ansatz.angles(self._rows(thetas).detach()), shots, seed)
+
+    def sample_angles(self, angles, shots: int, seed=None) -> torch.Tensor:
+        """Like :meth:`sample_at`, at rows of gate angles ``angles`` [B, ansatz.num_angles]
+        (see :meth:`qhyper.circuits.Ansatz.angles`): what a parameter-shift estimator needs to
+        shift one gate of a shared parameter at a time."""
+        rows = self._rows(angles, width=self.ansatz.num_angles, what="angles").detach()
         shots = _check_shots(shots)
         seed = self.next_seed() if seed is None else int(seed)
         if self.shots is None:
@@ -171,12 +228,13 @@ class Hypernetwork(nn.Module):
         return self.backend.sample(rows, shots, seed)
 
     # ------------------------------------------------------------------ helpers
-    def _rows(self, thetas) -> torch.Tensor:
+    def _rows(self, thetas, width: int | None = None, what: str = "thetas") -> torch.Tensor:
+        width = self.num_params if width is None else width
         t = thetas if isinstance(thetas, torch.Tensor) else torch.as_tensor(np.asarray(thetas))
         if t.ndim == 1:
             t = t[None]
-        if t.ndim != 2 or t.shape[1] != self.num_params:
-            raise ValueError(f"thetas must have shape [B, {self.num_params}] (one row of circuit parameters per "
+        if t.ndim != 2 or t.shape[1] != width:
+            raise ValueError(f"{what} must have shape [B, {width}] (one row of circuit {what} per "
                              f"setting); got {tuple(t.shape)}")
         if t.dtype != torch.float64:
             t = t.to(torch.float64)

@@ -61,10 +61,12 @@ class TorchBackend(Backend):
 
 
 def _entangler_patterns(gates) -> int:
-    """Number of distinct runs of consecutive CX/CZ gates (each becomes one index-table pair)."""
+    """Number of distinct runs of consecutive fixed two-wire gates (each becomes one index-table pair)."""
+    from ..circuits.gates import GATES
+
     runs, current = set(), []
     for g in list(gates) + [None]:
-        if g is not None and g.param is None:
+        if g is not None and GATES[g.name].arity == 2 and not GATES[g.name].parametric:
             current.append((g.name, g.wires))
         elif current:
             runs.add(tuple(current))

@@ -1,8 +1,18 @@
-r"""Train the binary network by solving its training problem as a QUBO with simulated annealing.
+r"""Train the binary network by solving its training problem as a QUBO with a dimod sampler.
 
 The exact encoding (:mod:`qhyper.qubo.bnn`: activation, slack, product and error bits;
-ground-state energy = minimum number of training errors) is solved with dwave-samplers'
-``SimulatedAnnealingSampler`` and every read is polished by ``SteepestDescentSolver``.
+ground-state energy = minimum number of training errors) is solved with any
+``dimod.Sampler`` (``sampler=``; default dwave-samplers' ``SimulatedAnnealingSampler``) and
+every read is polished by dwave-samplers' ``SteepestDescentSolver`` (``polish=``).
+
+**Samplers.** The trainer passes a sampler only the keyword arguments it declares in
+``sampler.parameters``: ``num_reads``, ``num_sweeps``, ``seed``, ``beta_range`` and
+``initial_states`` each go where accepted (``TabuSampler`` takes no sweeps or β range,
+``dimod.ExactSolver`` takes none of them). A sampler that takes no ``num_reads`` and returns
+more reads (``ExactSolver`` returns all :math:`2^V` states) is cut to its ``num_reads``
+lowest-energy reads. ``ExactSolver`` is refused above ``EXACT_MAX_VARIABLES`` variables,
+before any solving. The sampler's class name is recorded in ``state["sampler"]``.
+
 The penalty landscape is rugged, so energies are not trusted: **the weights of every read
 are decoded and re-scored on the whole training set by the shared Evaluator**, and the read
 with the highest training accuracy wins (ties: lowest training NLL) — accuracy because the
@@ -12,7 +22,10 @@ QUBO's objective is the 0-1 error.
 the weights of a good read can be *completed* exactly (every activation, product, slack and
 error bit set to the value its constraint requires). ``refine_rounds`` times, the best
 network so far is completed and re-annealed from there (``beta_range`` from
-``refine_beta``, in units of 1/errors, to the sampler's cold end), and reads are scored again.
+``refine_beta``, in units of 1/errors, to the sampler's cold end, if it takes a β range),
+and reads are scored again. Re-annealing needs a sampler that accepts ``initial_states``:
+for one that does not (e.g. ``ExactSolver``), refinement is skipped; ``state["refine_rounds"]``
+records the rounds actually run per problem.
 
 Regularisers after Villumsen & Sugita (arXiv 2601.00449). The forms below follow the
 paper's abstract; they are this package's construction, not a transcription of the paper:
@@ -32,6 +45,7 @@ solved in turn (at most ``max_batches``); from the second on, a field
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -43,13 +57,16 @@ from .ste import _require_evaluator
 
 __all__ = ["QUBO"]
 
+EXACT_MAX_VARIABLES = 24  # dimod.ExactSolver enumerates 2^V states: refused above this
+
 
 class QUBO:
-    """Simulated-annealing QUBO trainer for sign-activation binary classifiers.
+    """QUBO trainer for sign-activation binary classifiers, solved by any dimod sampler.
 
     Args:
-        num_reads: annealing runs per problem.
-        num_sweeps: sweeps per run.
+        num_reads: reads per problem (samplers without ``num_reads`` are cut to this many
+            lowest-energy reads).
+        num_sweeps: sweeps per run (annealers that accept it).
         seed: int seed (sampler seeds and mini-batch order derive from it).
         margin: μ ≥ 0, margin reward per sample in units of errors.
         dropout_rounds: number of sub-networks for the dropout-inspired scheme (0 = off).
@@ -62,12 +79,17 @@ class QUBO:
             ``None`` picks 1, 2 or 4 (see :func:`qhyper.qubo.bnn.input_grid`).
         penalty: constraint weight factor (> 1).
         polish: steepest-descent polish of every read.
-        refine_rounds: re-anneals from the completed best network per problem (0 = off).
+        refine_rounds: re-anneals from the completed best network per problem (0 = off;
+            skipped for samplers that take no ``initial_states``).
         refine_beta: starting inverse temperature of those re-anneals.
-        max_beta: cap on the sampler's automatic cold end (energies are in units of training
-            errors; the fractional margin and field terms would otherwise push it to ~1e15,
-            which freezes the anneal into a greedy descent).
+        max_beta: cap on the automatic cold end of samplers that take ``beta_range``
+            (energies are in units of training errors; the fractional margin and field terms
+            would otherwise push it to ~1e15, which freezes the anneal into a greedy descent).
         progress: progress bar over the problems solved.
+        sampler: a ``dimod.Sampler`` instance (default: dwave-samplers'
+            ``SimulatedAnnealingSampler()``); e.g. ``dwave.samplers.TabuSampler()``,
+            ``SteepestDescentSolver()`` or, for at most ``EXACT_MAX_VARIABLES`` variables,
+            ``dimod.ExactSolver()``. Only the keyword arguments it accepts are passed.
     """
 
     name = "qubo"
@@ -77,7 +99,7 @@ class QUBO:
                  dropout_strength: float = 0.5, batch_size: int = 128, max_batches: int = 4,
                  anchor: float = 0.5, input_resolution: int | None = None, penalty: float = 1.25,
                  polish: bool = True, refine_rounds: int = 3, refine_beta: float = 0.1,
-                 max_beta: float = 50.0, progress: bool = False):
+                 max_beta: float = 50.0, progress: bool = False, sampler=None):
         for label, value in (("num_reads", num_reads), ("num_sweeps", num_sweeps),
                              ("batch_size", batch_size), ("max_batches", max_batches)):
             if int(value) <= 0:
@@ -94,6 +116,7 @@ class QUBO:
             raise ValueError(f"penalty must be > 1; got {penalty}")
         if input_resolution is not None and int(input_resolution) < 1:
             raise ValueError(f"input_resolution must be a positive integer or None; got {input_resolution}")
+        self.sampler = _check_sampler(sampler)
         self.num_reads, self.num_sweeps = int(num_reads), int(num_sweeps)
         self.seed = int(seed)
         self.margin = float(margin)
@@ -109,21 +132,46 @@ class QUBO:
         self.progress = progress
 
     # ------------------------------------------------------------------ solving
-    def solve(self, bqm, seed: int, initial=None, beta_range=None) -> tuple[np.ndarray, np.ndarray, float, float]:
-        """Anneal (and polish) ``bqm``, from random states or from ``initial`` [reads, V]:
-        states [reads, V] in label order, energies [reads], seconds, the schedule's cold β."""
-        from dwave.samplers import SimulatedAnnealingSampler, SteepestDescentSolver
-        from dwave.samplers.sa.sampler import default_beta_range
+    def accepts(self, name: str) -> bool:
+        """Whether the sampler takes the keyword argument ``name`` (its ``parameters``)."""
+        return name in self.sampler.parameters
 
+    def check_size(self, num_variables: int) -> None:
+        """Refuse problems too large for an exhaustive sampler (``dimod.ExactSolver``)."""
+        if _is_exhaustive(self.sampler) and num_variables > EXACT_MAX_VARIABLES:
+            raise ValueError(
+                f"sampler=dimod.ExactSolver() enumerates all 2^V states, and this QUBO has V = {num_variables} "
+                f"variables (2^{num_variables} states; the limit is {EXACT_MAX_VARIABLES}): use a heuristic "
+                f"sampler, e.g. dwave.samplers.SimulatedAnnealingSampler() (the default) or TabuSampler(), "
+                f"or fewer training points per problem (batch_size=)")
+
+    def solve(self, bqm, seed: int, initial=None, beta_range=None) -> tuple[np.ndarray, np.ndarray, float, float | None]:
+        """Sample (and polish) ``bqm``, from the sampler's own starting states or from
+        ``initial`` [reads, V] (only for samplers that accept ``initial_states``): states
+        [reads, V] in label order, energies [reads], seconds, and the schedule's cold β
+        (``None`` for samplers that take no ``beta_range``)."""
+        from dwave.samplers import SteepestDescentSolver
+
+        self.check_size(bqm.num_variables)
+        if initial is not None and not self.accepts("initial_states"):
+            raise ValueError(f"initial states given, but the sampler {type(self.sampler).__name__} accepts no "
+                             f"initial_states: solve from its own starting states (initial=None)")
         start = time.perf_counter()
-        if beta_range is None:
-            hot, cold = default_beta_range(bqm)
-            beta_range = (hot, min(cold, self.max_beta))
-        kwargs = {} if initial is None else {
-            "initial_states": (initial.astype(np.int8), list(range(bqm.num_variables)))}
-        ss = SimulatedAnnealingSampler().sample(bqm, num_reads=self.num_reads, num_sweeps=self.num_sweeps,
-                                                seed=seed, beta_range=beta_range, **kwargs)
-        cold = float(beta_range[1])
+        options = {"num_reads": self.num_reads, "num_sweeps": self.num_sweeps, "seed": seed}
+        cold = None
+        if self.accepts("beta_range"):
+            if beta_range is None:
+                from dwave.samplers.sa.sampler import default_beta_range
+
+                hot, cold = default_beta_range(bqm)
+                beta_range = (hot, min(cold, self.max_beta))
+            options["beta_range"] = beta_range
+            cold = float(beta_range[1])
+        if initial is not None:
+            options["initial_states"] = (initial.astype(np.int8), list(range(bqm.num_variables)))
+        ss = self.sampler.sample(bqm, **{k: v for k, v in options.items() if self.accepts(k)})
+        if not self.accepts("num_reads") and len(ss) > self.num_reads:
+            ss = ss.truncate(self.num_reads)  # e.g. ExactSolver: every state, lowest energy first
         if self.polish:
             ss = SteepestDescentSolver().sample(bqm, initial_states=ss)
         elapsed = time.perf_counter() - start
@@ -174,8 +222,13 @@ class QUBO:
         order = rng.permutation(N) if N > self.batch_size else np.arange(N)
         batches = [order[s : s + self.batch_size] for s in range(0, N, self.batch_size)][: self.max_batches]
 
+        if _is_exhaustive(self.sampler):  # refuse a too-large problem before any solving
+            self.check_size(self.encode(model, X[batches[0]], y[batches[0]], resolution=r).num_variables)
+        refine_rounds = self.refine_rounds if self.accepts("initial_states") else 0
+
         start = time.perf_counter()
-        state = {"input_resolution": r, "input_rounding_error": rounding, "batches": []}
+        state = {"input_resolution": r, "input_rounding_error": rounding, "batches": [],
+                 "sampler": type(self.sampler).__name__, "refine_rounds": refine_rounds}
         field = np.zeros(model.num_bits)
         if self.dropout_rounds:
             field, info = self.dropout_field(model, X[batches[0]], y[batches[0]], r, rng)
@@ -193,11 +246,11 @@ class QUBO:
                 states, energies, batch_time, cold = self.solve(bqm, int(rng.integers(2**31 - 1)))
                 bits = torch.as_tensor(enc.weights_of(states), dtype=torch.float64)
                 acc, nll = evaluator.accuracy(bits), evaluator.nll(bits)
-                for _ in range(self.refine_rounds):
+                for _ in range(refine_rounds):
                     j = _pick(acc, nll)
                     start_states = enc.complete(np.tile(bits[j].numpy().astype(np.int64), (self.num_reads, 1)))
-                    more, e, t, _ = self.solve(bqm, int(rng.integers(2**31 - 1)), start_states,
-                                               (min(self.refine_beta, cold), cold))
+                    schedule = None if cold is None else (min(self.refine_beta, cold), cold)
+                    more, e, t, _ = self.solve(bqm, int(rng.integers(2**31 - 1)), start_states, schedule)
                     batch_time += t
                     more_bits = torch.as_tensor(enc.weights_of(more), dtype=torch.float64)
                     states, energies = np.concatenate([states, more]), np.concatenate([energies, e])
@@ -234,6 +287,29 @@ class QUBO:
         return TrainResult(method=self.name, bits=best, metrics=metrics,
                            wall_time=time.perf_counter() - start, evaluations=evaluations,
                            state=state, interrupted=interrupted)
+
+
+def _check_sampler(sampler):
+    """The default sampler for ``None``; a ``dimod.Sampler`` instance passes; anything else is refused."""
+    if sampler is None:
+        from dwave.samplers import SimulatedAnnealingSampler
+
+        return SimulatedAnnealingSampler()
+    if isinstance(sampler, type):
+        raise TypeError(f"sampler must be a dimod.Sampler instance; got the class {sampler.__name__}: "
+                        f"pass an instance, e.g. sampler={sampler.__name__}()")
+    if not (callable(getattr(sampler, "sample", None)) and isinstance(getattr(sampler, "parameters", None), Mapping)):
+        raise TypeError(f"sampler must be a dimod.Sampler (an object with .sample(bqm, **kwargs) and a .parameters "
+                        f"dict of the keyword arguments it accepts); got {type(sampler).__name__}: pass e.g. "
+                        f"dwave.samplers.TabuSampler(), SimulatedAnnealingSampler() or dimod.ExactSolver()")
+    return sampler
+
+
+def _is_exhaustive(sampler) -> bool:
+    """Whether ``sampler`` enumerates every state (``dimod.ExactSolver``)."""
+    import dimod
+
+    return isinstance(sampler, dimod.ExactSolver)
 
 
 def _pick(acc, nll) -> int:

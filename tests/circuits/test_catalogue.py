@@ -33,7 +33,9 @@ def test_every_parameter_in_exactly_one_rotation(name, kw):
     params = [g.param for g in a.gates if g.param is not None]
     assert sorted(params) == list(range(a.num_params))
     assert all(g.name in ("RX", "RY", "RZ") for g in a.gates if g.param is not None)
-    assert a.shift_rule == ("two-term", math.pi / 2)
+    assert set(a.recipes) == {((0.5, math.pi / 2), (-0.5, -math.pi / 2))}
+    assert a.num_angles == a.num_params and torch.equal(a.angles(torch.arange(3.0 * a.num_params).reshape(3, -1)),
+                                                         torch.arange(3.0 * a.num_params).reshape(3, -1))
 
 
 def test_brick_bonds_alternate_even_then_odd():
@@ -89,11 +91,15 @@ def test_real_flag():
     assert qh.circuits.get("product", n_qubits=3).real
 
 
-def test_validation_rejects_reused_or_missing_parameters():
-    with pytest.raises(ValueError, match="exactly one rotation"):
+def test_validation_rejects_unused_or_out_of_range_parameters():
+    with pytest.raises(ValueError, match=r"parameters \[1\] appear in no gate"):
         Ansatz(2, [Gate("RY", (0,), 0), Gate("RY", (1,), 0)], (2,))
     with pytest.raises(ValueError, match="unknown gate"):
-        Ansatz(2, [Gate("H", (0,))], ())
+        Ansatz(2, [Gate("U3", (0,))], ())
+    with pytest.raises(ValueError, match="fixed gate"):
+        Ansatz(2, [Gate("H", (0,), 0)], (1,))
+    with pytest.raises(ValueError, match="2 distinct wire"):
+        Ansatz(2, [Gate("RZZ", (1, 1), 0)], (1,))
     with pytest.raises(ValueError, match="outside wires"):
         Ansatz(2, [Gate("RY", (2,), 0)], (1,))
 

@@ -69,7 +69,7 @@ def test_wrong_theta_rows(ansatz):
 
 
 @pytest.mark.parametrize("backend,opts,match", [
-    ("pennylane", {"device": "default.mixed"}, "unknown PennyLane device"),
+    ("pennylane", {"device": "default.gaussian"}, "unknown PennyLane device"),
     ("qiskit", {"method": "stabilizer"}, "unknown Aer method"),
     ("qiskit", {"max_bond": 3}, "unknown Aer option"),
     ("torch", {"block": 0}, "block must be"),

@@ -265,3 +265,99 @@ def test_regularised_problems_keep_a_finite_annealing_schedule():
     assert default_beta_range(enc.bqm)[1] > 1e6
     _, _, _, cold = QUBO(num_reads=2, num_sweeps=50, max_beta=40.0).solve(enc.bqm, 0)
     assert cold == 40.0
+
+
+# ---------------------------------------------------------------------- pluggable samplers
+def _tiny_task():
+    """BinaryMLP([2, 1]) on XOR plus a conflicting duplicate: 18 QUBO variables, at least one
+    training error for every weight setting."""
+    X = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1], [1, 1]], dtype=float)
+    y = np.array([0, 1, 1, 0, 1])
+    model = qh.BinaryMLP([2, 1])
+    return model, X, y, qh.Evaluator(model, X, y)
+
+
+def _sampler(name):
+    from dwave.samplers import TabuSampler
+
+    return {"default": None, "exact": dimod.ExactSolver(), "tabu": TabuSampler()}[name]
+
+
+@pytest.mark.filterwarnings("error::dimod.exceptions.SamplerUnknownArgWarning")
+@pytest.mark.parametrize("name, cls", [("default", "SimulatedAnnealingSampler"), ("exact", "ExactSolver"),
+                                       ("tabu", "TabuSampler")])
+def test_every_sampler_reaches_the_brute_force_minimum(name, cls):
+    model, X, y, ev = _tiny_task()
+    assert BNNQubo(model, X, y).num_variables <= 20
+    brute = np.rint((1 - ev.accuracy(all_bits(model.num_bits)).numpy()) * len(y)).min()
+    assert brute == 1
+    res = QUBO(num_reads=3, num_sweeps=200, seed=0, sampler=_sampler(name)).fit(ev)
+    assert res.state["sampler"] == cls
+    assert np.rint((1 - res.metrics["train_accuracy"]) * len(y)) == brute
+    # ExactSolver takes no initial_states: no refinement, its 3 lowest-energy states are the reads
+    assert res.state["refine_rounds"] == (0 if name == "exact" else 3)
+    assert res.evaluations == (3 if name == "exact" else 12)
+    if name == "exact":
+        ground = dimod.ExactSolver().sample(BNNQubo(model, X, y).bqm).first.energy
+        assert res.metrics["qubo_best_energy"] == pytest.approx(ground) == pytest.approx(brute)
+
+
+class _Spy(dimod.Sampler):
+    """A user's dimod sampler: steepest descent, declaring only some keyword arguments, and
+    refusing (not just warning about) any other."""
+
+    properties = {}
+
+    def __init__(self, accepts):
+        self._parameters = {name: [] for name in accepts}
+        self.calls = []
+
+    @property
+    def parameters(self):
+        return self._parameters
+
+    def sample(self, bqm, **kwargs):
+        from dwave.samplers import SteepestDescentSolver
+
+        unknown = set(kwargs) - set(self.parameters)
+        assert not unknown, f"the trainer passed undeclared keyword arguments {unknown}"
+        self.calls.append(dict(kwargs))
+        return SteepestDescentSolver().sample(bqm, **kwargs)
+
+
+@pytest.mark.parametrize("accepts", [("num_reads", "seed"), ("num_reads", "seed", "initial_states")])
+def test_a_user_sampler_gets_exactly_the_keyword_arguments_it_declares(accepts):
+    model, X, y, ev = _tiny_task()
+    spy = _Spy(accepts)
+    res = QUBO(num_reads=4, seed=0, refine_rounds=2, sampler=spy).fit(ev)
+    refines = 2 if "initial_states" in accepts else 0
+    assert res.state["sampler"] == "_Spy" and res.state["refine_rounds"] == refines
+    assert len(spy.calls) == 1 + refines and res.evaluations == 4 * (1 + refines)
+    assert set(spy.calls[0]) == {"num_reads", "seed"} and spy.calls[0]["num_reads"] == 4
+    for call in spy.calls[1:]:
+        assert set(call) == set(accepts) and np.shape(call["initial_states"][0]) == (4, BNNQubo(model, X, y).num_variables)
+    assert res.metrics["train_accuracy"] == pytest.approx(float(ev.accuracy(res.bits)[0]))
+
+
+@pytest.mark.parametrize("sampler, match", [
+    ("tabu", "sampler must be a dimod.Sampler .*got str.*TabuSampler\\(\\)"),
+    (object(), "sampler must be a dimod.Sampler .*got object"),
+    (dimod.ExactSolver, "got the class ExactSolver.*sampler=ExactSolver\\(\\)"),
+])
+def test_a_non_sampler_is_refused_with_the_fix(sampler, match):
+    with pytest.raises(TypeError, match=match):
+        QUBO(sampler=sampler)
+
+
+def test_exact_solver_is_refused_on_a_large_qubo_before_any_solving():
+    model, X, y = _teacher([4, 2, 1], 12, seed=0)
+    V = BNNQubo(model, X, y, penalty=1.25).num_variables
+    assert V > 24
+    exact = dimod.ExactSolver()
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("solved before refusing")
+
+    exact.sample = forbidden
+    with pytest.raises(ValueError, match=f"ExactSolver.*V = {V} variables.*limit is 24.*heuristic sampler"):
+        QUBO(sampler=exact, dropout_rounds=2).fit(qh.Evaluator(model, X, y))

@@ -1,0 +1,223 @@
+"""User circuits from Qiskit and PennyLane: probabilities, gradients and errors on every backend."""
+import math
+
+import numpy as np
+import pennylane as qml
+import pytest
+import torch
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter, ParameterVector
+from qiskit.circuit.library import efficient_su2, n_local, real_amplitudes
+from qiskit.quantum_info import Statevector
+
+import qhyper as qh
+from qhyper.bitstrings import reverse_bit_order
+
+BACKENDS = ["torch", "pennylane", "qiskit"]
+
+
+def _hand_built():
+    a, b = Parameter("a"), Parameter("b")
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.rx(2 * a + 0.3, 1)          # affine expression
+    qc.crx(a, 0, 2)                # controlled rotation, parameter shared with rx
+    qc.rzz(b - a, 1, 2)            # two parameters in one angle
+    qc.u(a, b, 0.2, 0)             # translated to rz/sx
+    qc.cp(b / 2, 0, 1)
+    qc.swap(1, 2)
+    qc.sdg(2)
+    qc.ry(a, 2)
+    return qc
+
+
+def _controlled():
+    t = ParameterVector("t", 3)
+    qc = QuantumCircuit(3)
+    qc.ry(t[0], 0)
+    qc.h(1)
+    qc.cry(t[1], 0, 1)
+    qc.crz(t[2], 1, 2)
+    qc.crx(-t[0], 2, 0)
+    qc.cy(0, 2)
+    qc.rxx(t[1] * 0.5, 0, 2)
+    return qc
+
+
+QISKIT = {
+    "real_amplitudes": lambda: real_amplitudes(4, reps=2),
+    "efficient_su2": lambda: efficient_su2(3, reps=1),
+    "n_local_rzz": lambda: n_local(4, ["ry", "rz"], "rzz", reps=2),
+    "n_local_rxx": lambda: n_local(3, "ry", "rxx", reps=1),
+    "n_local_cry": lambda: n_local(3, "ry", "cry", reps=1),
+    "hand_built": _hand_built,
+    "controlled": _controlled,
+}
+
+PENNYLANE = {
+    "strongly_entangling": (lambda w: qml.StronglyEntanglingLayers(w, wires=range(4)), 4, (2, 4, 3)),
+    "basic_entangler": (lambda w: qml.BasicEntanglerLayers(w, wires=range(3), rotation=qml.RY), 3, (2, 3)),
+    "simplified_two_design": (lambda w: qml.SimplifiedTwoDesign(w[:3], w[3:].reshape(1, 2, 2), wires=range(3)),
+                              3, (7,)),
+    "random_layers_and_shared": (lambda w: [qml.RandomLayers(w[:2].reshape(1, 2), wires=range(3), seed=3),
+                                            qml.IsingYY(0.5 * w[2] - w[0], wires=[0, 2]),
+                                            qml.CRZ(w[2], wires=[2, 1]), qml.Hadamard(0), qml.SX(2),
+                                            qml.CRY(w[1], wires=[0, 2]), qml.Hadamard(2)], 3, (3,)),
+}
+
+
+def statevector_probs(qc, values):
+    bound = qc.assign_parameters(dict(zip(qc.parameters, np.asarray(values, dtype=float))))
+    return reverse_bit_order(torch.from_numpy(Statevector(bound).probabilities()), qc.num_qubits)
+
+
+def pennylane_probs(qfunc, n, shape, theta):
+    @qml.qnode(qml.device("default.qubit", wires=n))
+    def circuit(w):
+        qfunc(w)
+        return qml.probs(wires=range(n))
+
+    return torch.as_tensor(circuit(theta.reshape(shape)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", sorted(QISKIT))
+def test_from_qiskit_matches_statevector(name, backend):
+    qc = QISKIT[name]()
+    a = qh.circuits.from_qiskit(qc)
+    assert a.num_params == qc.num_parameters and a.n_qubits == qc.num_qubits
+    for seed in (0, 1):
+        theta = a.init_params(seed)
+        q = qh.Hypernetwork(a, backend=backend, init=theta).distribution().probs().detach()
+        assert torch.allclose(q, statevector_probs(qc, theta), atol=1e-10, rtol=0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", sorted(PENNYLANE))
+def test_from_pennylane_matches_qml_probs(name, backend):
+    qfunc, n, shape = PENNYLANE[name]
+    a = qh.circuits.from_pennylane(qfunc, n, shape)
+    assert a.shape() == shape
+    theta = a.init_params(2)
+    q = qh.Hypernetwork(a, backend=backend, init=theta).distribution().probs().detach()
+    assert torch.allclose(q, pennylane_probs(qfunc, n, shape, theta), atol=1e-10, rtol=0)
+
+
+def test_shared_parameters_and_expressions_are_read_exactly():
+    a = qh.circuits.from_qiskit(_hand_built())
+    assert [str(p) for p in a.qiskit_parameters] == ["a", "b"]  # Qiskit's order
+    rx = next(g for g in a.gates if g.name == "RX")
+    assert (rx.param, rx.coeff, rx.offset) == (0, 2.0, pytest.approx(0.3))
+    rzz = next(g for g in a.gates if g.name == "RZZ")
+    assert rzz.terms == ((0, -1.0), (1, 1.0))
+    assert a.num_angles > a.num_params  # a parameter sits in several gates
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", ["hand_built", "controlled", "n_local_cry"])
+def test_gradients_of_converted_circuits_match_finite_differences(name, backend):
+    a = qh.circuits.from_qiskit(QISKIT[name]())
+    theta = a.init_params(5)
+    cost = torch.linspace(-1.0, 2.0, 2**a.n_qubits, dtype=torch.float64)
+    hn = qh.Hypernetwork(a, backend=backend, init=theta)
+    f = lambda q: q @ cost + (q * q).sum()  # noqa: E731 - a nonlinear f(q)
+    f(hn.distribution().probs()).backward()
+    ref = qh.Hypernetwork(a, init=theta)
+    h, fd = 1e-6, torch.zeros(a.num_params, dtype=torch.float64)
+    with torch.no_grad():
+        for k in range(a.num_params):
+            d = torch.zeros(a.num_params, dtype=torch.float64)
+            d[k] = h
+            fd[k] = (f(ref.probs_at(theta + d)[0]) - f(ref.probs_at(theta - d)[0])) / (2 * h)
+    assert torch.allclose(hn.theta.grad, fd, atol=1e-7)
+
+
+def test_parameter_shift_recipes_are_exact_for_every_gate():
+    a = qh.circuits.from_qiskit(_controlled())
+    e = qh.Hypernetwork(a).backend.engine
+    angles = a.angles(a.init_params(3)[None]).detach()
+    x = angles.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(e.probs(x)[0, 5], x)
+    for slot, recipe in enumerate(a.recipes):
+        est = 0.0
+        for c, s in recipe:
+            shifted = angles.clone()
+            shifted[0, slot] += s
+            est += c * float(e.probs(shifted)[0, 5])
+        assert est == pytest.approx(float(grad[0, slot]), abs=1e-12)
+    assert {len(r) for r in a.recipes} == {2, 4}  # controlled rotations take the four-term rule
+
+
+def test_parameter_shift_shot_gradient_is_unbiased_on_shared_parameters():
+    a = qh.circuits.from_qiskit(_hand_built())  # a in 6 gates (with coefficients 2, 1, −1, ½ …), b in 3
+    theta = a.init_params(5)
+    cost = torch.randn(8, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    exact = qh.Hypernetwork(a, init=theta)
+    (exact.distribution().probs() @ cost).backward()  # about (−0.52, 0.13)
+    hn = qh.Hypernetwork(a, shots=20000, init=theta, seed=0)
+    form = qh.objectives.MLE().shot_form(qh.objectives.task.Task(cost, num_bits=3))
+    est = qh.gradients.ParameterShift()
+    grads = torch.stack([est(hn, form, theta, 20000, seed, torch.Generator().manual_seed(seed)).grad
+                         for seed in range(20)])
+    mean, sem = grads.mean(0), grads.std(0) / math.sqrt(grads.shape[0])
+    assert torch.all((mean - exact.theta.grad).abs() < 4 * sem), (mean, exact.theta.grad, sem)
+
+
+@pytest.mark.parametrize("name", ["brick", "hardware_efficient", "product"])
+def test_round_trip_of_the_builtin_families(name):
+    a = qh.circuits.get(name, n_qubits=4, **({} if name == "product" else {"layers": 2}))
+    b = qh.circuits.from_qiskit(a.to_qiskit())
+    theta = a.init_params(4)
+    qa = qh.Hypernetwork(a, init=theta).distribution().probs()
+    qb = qh.Hypernetwork(b, init=theta).distribution().probs()
+    assert torch.allclose(qa, qb, atol=1e-13)
+    assert b.inert_params == a.inert_params
+
+
+def test_hypernetwork_accepts_a_qiskit_circuit_directly():
+    qc = real_amplitudes(3, reps=1)
+    hn = qh.Hypernetwork(qc, seed=0)
+    assert hn.num_qubits == 3 and hn.num_params == qc.num_parameters
+
+
+def _with(op):
+    qc = QuantumCircuit(2, 2)
+    qc.ry(Parameter("a"), 0)
+    op(qc)
+    return qc
+
+
+@pytest.mark.parametrize("build,match", [
+    (lambda: _with(lambda qc: qc.measure(0, 0)), r"instruction 1 \('measure'.*measurement"),
+    (lambda: _with(lambda qc: qc.reset(1)), r"'reset'.*a reset"),
+    (lambda: _with(lambda qc: qc.rx(Parameter("b") ** 2, 1)), "not affine"),
+    (lambda: _with(lambda qc: qc.rz(Parameter("b").sin(), 1)), "not affine"),
+    (lambda: _with(lambda qc: qc.ry(Parameter("b") * Parameter("c"), 1)), "not affine"),
+])
+def test_from_qiskit_refuses_what_it_cannot_run(build, match):
+    with pytest.raises(ValueError, match=match):
+        qh.circuits.from_qiskit(build())
+
+
+def test_from_qiskit_refuses_control_flow():
+    qc = QuantumCircuit(2, 1)
+    qc.h(0)
+    with qc.if_test((qc.clbits[0], 1)):
+        qc.x(1)
+    with pytest.raises(ValueError, match="control flow"):
+        qh.circuits.from_qiskit(qc)
+
+
+def test_from_pennylane_errors():
+    with pytest.raises(ValueError, match="not an affine"):
+        qh.circuits.from_pennylane(lambda w: qml.RX(w[0] ** 2, wires=0), 1, (1,))
+    with pytest.raises(ValueError, match="measurements"):
+        qh.circuits.from_pennylane(lambda w: [qml.RX(w[0], wires=0), qml.expval(qml.Z(0))][-1], 1, (1,))
+    with pytest.raises(ValueError, match="wires"):
+        qh.circuits.from_pennylane(lambda w: qml.RX(w[0], wires="a"), 1, (1,))
+    calls = iter(range(10))
+    with pytest.raises(ValueError, match="different gates"):  # a data-dependent gate sequence
+        qh.circuits.from_pennylane(lambda w: qml.RX(w[0], wires=0) if next(calls) == 0 else qml.RY(w[0], wires=0),
+                                   1, (1,))
+    with pytest.raises(TypeError, match="shape"):
+        qh.circuits.from_pennylane(lambda w: qml.RX(w[0], wires=0), 1, "three")
