@@ -50,21 +50,21 @@ def _resolve_backend(backend):
             raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}, a Qiskit SamplerV2 or "
                              "AerSimulator object, or a qml.device(...) object")
         return backend, None
-    module = type(backend).__module__.split(".")[0]
-    if module in ("qiskit", "qiskit_aer", "qiskit_ibm_runtime"):
-        from qiskit.primitives import BaseSamplerV2
-        from qiskit_aer import AerSimulator
+    from qiskit.primitives import BaseSamplerV2
+    from qiskit_aer import AerSimulator
 
-        if isinstance(backend, (BaseSamplerV2, AerSimulator)):
-            return "qiskit", backend
-        hint = (" (a hardware or fake backend: wrap it as qiskit_ibm_runtime.SamplerV2(mode=backend) or "
-                "AerSimulator.from_backend(backend))") if hasattr(backend, "target") else ""
-        raise TypeError(f"backend {type(backend).__name__} is not a Qiskit BaseSamplerV2 or AerSimulator{hint}")
-    if module == "pennylane" or hasattr(backend, "execute") and hasattr(backend, "wires"):
-        return "pennylane", backend
+    if isinstance(backend, (BaseSamplerV2, AerSimulator)):
+        return "qiskit", backend
+    if type(backend).__module__.split(".")[0] != "qiskit_ibm_runtime" or not hasattr(backend, "target"):
+        import pennylane as qml
+
+        if isinstance(backend, (qml.devices.Device, qml.devices.LegacyDevice)):
+            return "pennylane", backend
+    hint = (" (a hardware or fake backend: wrap it as qiskit_ibm_runtime.SamplerV2(mode=backend) or "
+            "AerSimulator.from_backend(backend))") if hasattr(backend, "target") else ""
     raise TypeError(f"backend must be one of {BACKENDS}, a Qiskit BaseSamplerV2 (Aer, StatevectorSampler, "
                     f"qiskit_ibm_runtime.SamplerV2), an AerSimulator, or a PennyLane device; got "
-                    f"{type(backend).__name__}")
+                    f"{type(backend).__name__}{hint}")
 
 
 def _make_backend(backend, ansatz, shots, noise, options):

@@ -255,10 +255,12 @@ def reseeded(sampler, seed: int):
         fresh._seed = seed
         return fresh
     options = getattr(sampler, "options", None)
-    if type(getattr(sampler, "_service", None)).__name__ == "QiskitRuntimeLocalService" and hasattr(options, "simulator"):
+    local = type(getattr(sampler, "_service", None)).__name__ == "QiskitRuntimeLocalService"
+    if local and hasattr(getattr(options, "simulator", None), "seed_simulator"):  # runtime samplers, local mode
         fresh = copy.copy(sampler)
-        fresh._options = copy.deepcopy(options)
-        fresh._options.simulator.seed_simulator = seed
+        options = copy.deepcopy(options)
+        options.simulator.seed_simulator = seed
+        setattr(fresh, "_options" if "_options" in vars(sampler) else "options", options)
         return fresh
     return sampler
 
