@@ -11,10 +11,25 @@ r"""``Hypernetwork``: a parameterised circuit whose measured bitstrings are BNN 
 **Backends** (``backend=``): ``"torch"`` (default; qhyper's statevector engine — the
 fastest exact objective + gradient step measured, 6.7–12× ``qml`` default.qubit backprop at
 18 qubits, see :mod:`qhyper.hypernet.torch_backend` and ``benchmarks/exact_step.py``),
-``"pennylane"`` (``device="default.qubit"`` backprop or ``"lightning.qubit"``) and
-``"qiskit"`` (Aer, ``method="statevector"`` or, for sampling only,
-``"matrix_product_state"``). All give the same probability vector for the same θ, in the
-package's big-endian index order.
+``"pennylane"`` (``device="default.qubit"`` backprop, ``"lightning.qubit"``,
+``"default.mixed"``) and ``"qiskit"`` (Aer, ``method="statevector"``, ``"density_matrix"`` or,
+for sampling only, ``"matrix_product_state"``). All give the same probability vector for the
+same θ, in the package's big-endian index order.
+
+The user's own execution objects plug in the same way:
+
+.. code-block:: python
+
+    from qiskit_ibm_runtime import SamplerV2
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+    hn = qh.Hypernetwork(ansatz, backend=SamplerV2(mode=FakeManilaV2()), shots=1024)   # ISA, noisy
+    hn = qh.Hypernetwork(ansatz, backend=AerSimulator.from_backend(FakeManilaV2()))    # exact, noisy
+    hn = qh.Hypernetwork(ansatz, backend=qml.device("default.mixed", wires=n), noise=qh.noise.depolarizing(1))
+
+Any Qiskit ``BaseSamplerV2`` works in shot mode (``pass_manager=`` optional, see
+:mod:`qhyper.hypernet.qiskit_backend`), any PennyLane device that can return ``qml.probs``
+(exact) or ``qml.sample`` (shots), with ``diff_method=`` passed through; noise through
+``noise=`` (:mod:`qhyper.noise`). ``ansatz`` may also be a Qiskit ``QuantumCircuit``.
 
 Beyond statevector memory (≈ 30 qubits) only sampling is possible: use
 ``backend="qiskit", shots=..., method="matrix_product_state"``; for shallow circuits it

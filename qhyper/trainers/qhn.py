@@ -124,6 +124,9 @@ class QHN:
         lr: learning rate (default 0.05 for Adam, 1 for L-BFGS, the class's own default for
             an optimizer class; not with a factory).
         restarts: random initialisations; the one with the best final objective is kept.
+        warm_start: start the first restart from the hypernetwork's current θ (e.g. a
+            previous fit, or ``Hypernetwork(init=...)``) instead of random angles; later
+            restarts are random.
         gradient: an estimator object — :class:`~qhyper.gradients.Backprop`,
             :class:`~qhyper.gradients.ParameterShift`, :class:`~qhyper.gradients.SPSA` or a
             user object with the same call (see :mod:`qhyper.gradients.base`) — or one of the
@@ -143,8 +146,12 @@ class QHN:
     def __init__(self, objective: Objective | None = None, optimizer="auto", steps: int = 300,
                  lr: float | None = None, restarts: int = 1, gradient="auto",
                  shots_per_step: int | None = None, final_shots: int = 4096, spsa: SPSA | None = None,
-                 anneal: float | str | None = "auto", seed: int | None = 0, progress: bool = True):
+                 anneal: float | str | None = "auto", seed: int | None = 0, progress: bool = True,
+                 warm_start: bool = False):
         self.objective = MLE() if objective is None else objective
+        if not isinstance(warm_start, bool):
+            raise TypeError(f"warm_start must be True or False; got {warm_start!r}")
+        self.warm_start = warm_start
         if not isinstance(self.objective, Objective):
             raise TypeError(f"objective must be a qhyper.objectives objective (e.g. MLE()); got {type(objective).__name__}")
         _check_optimizer(optimizer, lr)
@@ -289,6 +296,8 @@ class QHN:
         try:
             for r in range(self.restarts):
                 theta0 = hypernet.ansatz.init_params(int(master.integers(_SEEDS)))
+                if r == 0 and self.warm_start:
+                    theta0 = hypernet.theta.detach().clone()
                 with torch.no_grad():
                     hypernet.theta.copy_(torch.as_tensor(theta0, dtype=DTYPE))
                 history = {"objective": [], "expected_loss": []} | ({"entropy": []} if exact else {})

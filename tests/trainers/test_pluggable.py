@@ -238,3 +238,20 @@ def test_an_estimate_of_the_wrong_size_is_refused_naming_the_estimator():
 
     with pytest.raises(ValueError, match="estimator 'short' returned a grad of shape \\(2,\\).*one entry per angle"):
         QHN(MLE(), gradient=short, steps=2, progress=False).fit(hypernet(3, layers=1, shots=16), cost_table(3))
+
+
+def test_warm_start_continues_from_the_hypernetworks_angles():
+    table = torch.tensor([3.0, 2.0, 1.0, 0.0, 2.5, 1.5, 0.5, 0.2], dtype=torch.float64)
+    a = qh.circuits.get("hardware_efficient", n_qubits=3, layers=1)
+    first = qh.trainers.QHN(qh.objectives.MLE(), steps=40, seed=0, progress=False)
+    hn = qh.Hypernetwork(a, seed=0)
+    done = first.fit(hn, table)
+    theta = hn.theta.detach().clone()
+    again = qh.trainers.QHN(qh.objectives.MLE(), steps=5, seed=1, anneal=None, progress=False, warm_start=True)
+    cont = again.fit(hn, table)
+    assert cont.history["expected_loss"][0] == pytest.approx(done.metrics["expected_loss"], abs=1e-9)
+    cold = qh.trainers.QHN(qh.objectives.MLE(), steps=5, seed=1, anneal=None, progress=False).fit(
+        qh.Hypernetwork(a, init=theta), table)
+    assert cold.history["expected_loss"][0] != pytest.approx(done.metrics["expected_loss"], abs=1e-6)
+    with pytest.raises(TypeError, match="warm_start"):
+        qh.trainers.QHN(warm_start="yes")
