@@ -24,6 +24,8 @@
 # 3. from **shots on a fake IBM backend** (its noise model, coupling map and basis gates, run
 #    locally by `qiskit-ibm-runtime`),
 # 4. **noise-free vs noise-aware** under the same depolarising noise.
+#
+# The fake device needs `qiskit-ibm-runtime`: `pip install "qhyper[ibm]"`.
 
 # %%
 import os

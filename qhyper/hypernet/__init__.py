@@ -7,5 +7,6 @@ engine is :mod:`qhyper.hypernet.engine`.
 """
 from .distribution import BornDistribution, ShotModeError
 from .hypernetwork import BACKENDS, Hypernetwork
+from .mitigation import ReadoutMitigator
 
-__all__ = ["Hypernetwork", "BornDistribution", "ShotModeError", "BACKENDS"]
+__all__ = ["Hypernetwork", "BornDistribution", "ShotModeError", "BACKENDS", "ReadoutMitigator"]

@@ -173,3 +173,21 @@ class _RenamingSampler(BaseSamplerV2):
 def test_bad_execution_objects_fail_before_work(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_readout_mitigation_recovers_the_prepared_state():
+    # needs mthree: the [mitigation] extra (the test extra installs it)
+    fake = FakeNairobiV2()
+    pm = generate_preset_pass_manager(optimization_level=1, backend=fake, initial_layout=[6, 3, 0, 5, 1])
+    hn = qh.Hypernetwork(basis_state_ansatz(), backend=AerSampler.from_backend(fake), shots=4000, seed=0,
+                         pass_manager=pm)
+    bits = hn.sample(8000)
+    mit = qh.hypernet.ReadoutMitigator(hn, shots=4000)
+    assert mit.qubits == [6, 3, 0, 5, 1]
+    uniq, quasi = mit.quasi_probs(bits)
+    raw = top_fraction(bits, expected_bits())
+    mitigated = float(quasi[(uniq == expected_bits()).all(-1)].sum())
+    assert abs(float(quasi.sum()) - 1) < 1e-6
+    assert raw < 0.9 and abs(mitigated - 1) < 0.04  # readout errors removed, the few gate errors remain
+    with pytest.raises(ValueError, match="needs a device"):
+        qh.hypernet.ReadoutMitigator(qh.Hypernetwork(basis_state_ansatz(), backend="qiskit", shots=10))
