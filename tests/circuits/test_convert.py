@@ -221,3 +221,26 @@ def test_from_pennylane_errors():
                                    1, (1,))
     with pytest.raises(TypeError, match="shape"):
         qh.circuits.from_pennylane(lambda w: qml.RX(w[0], wires=0), 1, "three")
+
+
+def test_inert_parameters_of_diagonal_two_qubit_gates():
+    t = ParameterVector("t", 5)
+    qc = QuantumCircuit(3)
+    qc.ry(t[0], 0)
+    qc.ry(t[1], 1)
+    qc.h(2)
+    qc.crz(t[2], 0, 1)   # followed only by diagonal gates on wires 0, 1: inert
+    qc.rzz(t[3], 1, 2)   # wire 2 gets an H afterwards: live
+    qc.cp(t[2], 0, 2)    # t[2] also here, before the H: so t[2] is live too
+    qc.p(t[4], 0)        # inert
+    qc.h(2)
+    a = qh.circuits.from_qiskit(qc)
+    assert a.inert_params == (4,)
+    assert len(a.inert_angles) == 2  # the CRZ angle and the P angle
+    theta = a.init_params(0)
+    moved = theta.clone()
+    moved[4] += 1.0
+    q = qh.Hypernetwork(a, init=theta).distribution().probs()
+    assert torch.allclose(q, qh.Hypernetwork(a, init=moved).distribution().probs(), atol=1e-14)
+    moved[3] += 1.0  # a live parameter does change them
+    assert not torch.allclose(q, qh.Hypernetwork(a, init=moved).distribution().probs(), atol=1e-6)
