@@ -111,6 +111,9 @@ class QiskitBackend(Backend):
             raise ValueError(f"unknown Aer option(s) {unknown}; see AerSimulator().options for valid names")
         if "noise_model" in aer_options:
             raise ValueError("pass noise through Hypernetwork(..., noise=...), not as an Aer option")
+        if self.simulator is not None and noise is not None:
+            raise ValueError("an AerSimulator object carries its own noise: build it with AerSimulator(noise_model=...) "
+                             "or AerSimulator.from_backend(device), and pass noise=None")
         noisy = noise is not None or (self.simulator is not None and self.simulator.options.noise_model is not None)
         if method is None:
             method = "density_matrix" if noisy and self.shots is None else "statevector"

@@ -156,6 +156,8 @@ class _RenamingSampler(BaseSamplerV2):
     (lambda: qh.Hypernetwork(basis_state_ansatz(), backend=FakeManilaV2(), shots=10), TypeError, "SamplerV2\\(mode=backend\\)"),
     (lambda: qh.Hypernetwork(basis_state_ansatz(), backend=AerSampler(), shots=10,
                              noise=qh.noise.depolarizing(1)), ValueError, "carries its own noise"),
+    (lambda: qh.Hypernetwork(basis_state_ansatz(), backend=AerSimulator(), shots=10,
+                             noise=qh.noise.depolarizing(1)), ValueError, "carries its own noise"),
     (lambda: qh.Hypernetwork(basis_state_ansatz(), backend=_RenamingSampler(), shots=10).sample(10), ValueError,
      "no classical register 'meas'"),
     (lambda: qh.Hypernetwork(qh.circuits.get("product", n_qubits=3), backend=qml.device("default.gaussian", wires=3)),

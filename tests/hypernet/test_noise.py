@@ -77,14 +77,15 @@ def test_pennylane_noise_model_matches_the_equivalent_spec():
     assert torch.allclose(user, ours, atol=1e-10)
 
 
-@pytest.mark.parametrize("backend", ["qiskit", "pennylane"])
-def test_noisy_shots_follow_the_noisy_distribution(backend):
+@pytest.mark.parametrize("backend,opts", [("qiskit", {}), ("qiskit", {"method": "matrix_product_state"}),
+                                          ("pennylane", {})])
+def test_noisy_shots_follow_the_noisy_distribution(backend, opts):
     a = ANSATZE["brick"]()
     theta = a.init_params(6)
     noise = qh.noise.depolarizing(30.0)
     exact = qh.Hypernetwork(a, backend="qiskit", noise=noise, init=theta).distribution().probs().detach()
     shots = 20000
-    bits = qh.Hypernetwork(a, backend=backend, noise=noise, shots=shots, seed=0, init=theta).sample(shots)
+    bits = qh.Hypernetwork(a, backend=backend, noise=noise, shots=shots, seed=0, init=theta, **opts).sample(shots)
     freq = torch.bincount(qh.bitstrings.bits_to_index(bits), minlength=8).double() / shots
     assert float((freq - exact).abs().max()) < 5 * math.sqrt(0.25 / shots)
 
