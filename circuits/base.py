@@ -173,6 +173,7 @@ class Ansatz:
         self.recipes = tuple(recipes)
         self._terms = tuple(terms)
         self._offsets = np.asarray(offsets, dtype=np.float64)
+        self._offsets_t = torch.from_numpy(self._offsets.copy())
         # fast paths: each angle is one parameter with coefficient 1 (a gather), or the identity
         single = bool(terms) and all(len(t) == 1 and t[0][1] == 1.0 for t in terms) and not np.any(self._offsets)
         self._index = torch.tensor([t[0][0] for t in terms], dtype=torch.int64) if single else None
@@ -205,7 +206,7 @@ class Ansatz:
             if self._index is not None:
                 return theta[..., self._index.to(theta.device)]
             A = self.angle_matrix.to(theta.dtype if theta.is_floating_point() else torch.float64)
-            return theta @ A.T + self.angle_offset.to(A.dtype)
+            return theta @ A.T + self._offsets_t.to(A.dtype)
         if self._index is not None:
             return theta[..., self._index.numpy()]
         return theta @ self.angle_matrix.numpy().T + self._offsets

@@ -42,7 +42,6 @@ state, and no autograd graph is built over the state.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import torch

@@ -321,7 +321,6 @@ class QHN:
                             interrupted, time.perf_counter() - start)
 
     def _run_exact(self, hypernet, task, history, bar, t0, optimizer):
-        theta = hypernet.theta
         table = task.loss_table() if task.has_data else None
         temperature = 0.0
 
