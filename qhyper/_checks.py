@@ -111,3 +111,60 @@ def available_memory() -> int:
     import os
 
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+# ---------------------------------------------------------------------- counts and seeds
+def check_count(value, name: str, minimum: int = 1, allow_none: bool = False, fix: str = "") -> int | None:
+    """An integer option ``name`` that must be ≥ ``minimum`` (``None`` passes if ``allow_none``).
+
+    Refuses booleans, floats (``2.7`` is not silently ``2``), strings and numbers below the
+    minimum, naming the option, the value and what to pass instead."""
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if not ok or value < minimum:
+        alt = " or None" if allow_none else ""
+        raise ValueError(f"{name} must be an integer ≥ {minimum}{alt}; got {value!r}" + (f" — {fix}" if fix else ""))
+    return int(value)
+
+
+_SEED_BOUND = 2**63 - 1  # seeds drawn from a generator lie in [0, 2^63 − 1)
+
+
+def check_seed(seed, name: str = "seed", allow_torch: bool = False):
+    """A ``seed=`` value: an integer ≥ 0, a ``numpy.random.Generator``, or ``None`` (fresh
+    entropy); ``allow_torch`` also lets a ``torch.Generator`` through. Returned unchanged
+    (integers as ``int``), so a trainer can store it and draw from it per ``fit``."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if allow_torch and isinstance(seed, torch.Generator):
+        return seed
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)) and seed >= 0:
+        return int(seed)
+    kinds = "an integer ≥ 0, a numpy.random.Generator" + (", a torch.Generator" if allow_torch else "") + " or None"
+    raise ValueError(f"{name} must be {kinds}; got {type(seed).__name__} {seed!r}")
+
+
+def numpy_generator(seed) -> np.random.Generator:
+    """The ``numpy.random.Generator`` of a checked seed (a Generator is used as it is:
+    drawing from it advances the caller's stream; ``None`` draws fresh entropy)."""
+    if isinstance(seed, torch.Generator):
+        return np.random.default_rng(int(torch.randint(0, 2**62, (1,), generator=seed)))
+    return np.random.default_rng(seed)
+
+
+def seed_int(seed) -> int:
+    """An integer seed from a checked seed: an int as it is, a Generator's next draw, fresh
+    entropy for ``None``."""
+    if isinstance(seed, (int, np.integer)):
+        return int(seed)
+    return int(numpy_generator(seed).integers(_SEED_BOUND))
+
+
+def torch_generator(seed) -> torch.Generator:
+    """A local ``torch.Generator`` of a checked seed (the global RNG is never touched):
+    an int seeds it directly, a numpy Generator gives it its next draw, a
+    ``torch.Generator`` is used as it is."""
+    if isinstance(seed, torch.Generator):
+        return seed
+    return torch.Generator().manual_seed(seed_int(seed))

@@ -10,7 +10,7 @@ import torch
 
 from ._checks import DTYPE
 
-__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order"]
+__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "unique_rows"]
 
 
 def index_to_bits(index, n: int) -> torch.Tensor:
@@ -35,3 +35,22 @@ def reverse_bit_order(vec: torch.Tensor, n: int) -> torch.Tensor:
     """Re-index a vector [..., 2^n] from little-endian (Qiskit) to big-endian, or back."""
     lead = vec.shape[:-1]
     return vec.reshape(*lead, *([2] * n)).permute(*range(len(lead)), *range(len(lead) + n - 1, len(lead) - 1, -1)).reshape(*lead, 2**n)
+
+def unique_rows(bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Distinct rows of 0/1 ``bits`` [S, n]: ``(rows [U, n], inverse [S], counts [U])``.
+
+    Rows are packed into 62-bit integer words first, so the sort runs on one or a few
+    integer columns instead of *n* float columns (``torch.unique(dim=0)`` is slow)."""
+    n = bits.shape[-1]
+    words = [
+        (bits[:, s : s + 62].to(torch.int64) << torch.arange(min(62, n - s) - 1, -1, -1)).sum(-1)
+        for s in range(0, n, 62)
+    ]
+    if len(words) == 1:
+        keys, inverse, counts = torch.unique(words[0], return_inverse=True, return_counts=True)
+        first = torch.empty_like(keys).scatter_(0, inverse, torch.arange(bits.shape[0]))
+    else:
+        keys, inverse, counts = torch.unique(torch.stack(words, -1), dim=0, return_inverse=True,
+                                             return_counts=True)
+        first = torch.empty(keys.shape[0], dtype=torch.int64).scatter_(0, inverse, torch.arange(bits.shape[0]))
+    return bits[first], inverse, counts

@@ -21,7 +21,8 @@ import torch
 
 from . import likelihood
 from ._checks import DTYPE, as_bits, as_features, as_labels, as_targets
-from .losstable import log_likelihood_table
+from .losstable import forward_width, log_likelihood_table
+from .protocol import check_model
 
 __all__ = ["Evaluator"]
 
@@ -30,8 +31,9 @@ class Evaluator:
     """Scores networks of ``model`` on a data set ``(X, y)``.
 
     Args:
-        model: a :class:`~qhyper.BinaryMLP` (or any model with ``num_bits``,
-            ``in_features``, ``n_classes`` and a batched ``forward(bits, X)``).
+        model: a :class:`~qhyper.BinaryMLP`, or any model that follows the
+            :class:`~qhyper.protocol.BitModel` protocol (``num_bits``, ``in_features``, a
+            batched ``forward(bits, X)`` and an output kind; see :mod:`qhyper.protocol`).
         X: inputs [N, d]; y: integer labels [N] in ``0 … n_classes−1``.
         logit_scale: inverse temperature *s* of the likelihood (default 1: the plain
             logistic/softmax likelihood of the raw ±1 sums, as in the original QHN code).
@@ -51,6 +53,7 @@ class Evaluator:
                  noise_std: float | None = None):
         if not (logit_scale > 0):
             raise ValueError(f"logit_scale must be > 0 (it is an inverse temperature); got {logit_scale}")
+        check_model(model, "Evaluator")
         self.model = model
         self.X = as_features(X, model.in_features)
         self.regression = getattr(model, "output", None) == "regression"
@@ -80,6 +83,11 @@ class Evaluator:
     def num_data(self) -> int:
         return self.X.shape[0]
 
+    @property
+    def has_test(self) -> bool:
+        """Whether this evaluator knows a test split (see :meth:`test`)."""
+        return self._test is not None
+
     def test(self) -> "Evaluator":
         """An evaluator with the same model and likelihood on the test split."""
         if self._test is None:
@@ -94,7 +102,7 @@ class Evaluator:
     # ------------------------------------------------------------------ sampled networks
     def _chunks(self, bits):
         bits = as_bits(bits, self.num_bits)
-        width = max(getattr(self.model, "layer_sizes", None) or [self.model.n_classes])
+        width = forward_width(self.model)
         step = max(1, self.chunk_bytes // (8 * self.num_data * width * 3))
         for s in range(0, bits.shape[0], step):
             yield bits[s : s + step]

@@ -22,7 +22,6 @@ Results are in the index convention of the package: bit 0 is the most significan
 """
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numba
@@ -31,6 +30,7 @@ import torch
 
 from . import likelihood
 from ._checks import DTYPE, check_table_fits
+from ._threads import threads
 from .bitstrings import all_bits
 
 __all__ = ["log_likelihood_table"]
@@ -42,15 +42,25 @@ def log_likelihood_table(model, X, y, scale: float, budget_bytes: int = 2**27) -
     """``log p(D | w_b)`` (sum over the data) for every bitstring ``b``: a float64 tensor [2^n]."""
     n = model.num_bits
     check_table_fits(n)
-    if model.logit_groups(X[:1]) is not None:
+    groups = getattr(model, "logit_groups", None)  # an optional hint (qhyper.protocol)
+    if groups is not None and groups(X[:1]) is not None:
         return _grouped(model, X, y, scale, budget_bytes)
     return _enumerated(model, X, y, scale, budget_bytes)
+
+
+def forward_width(model) -> int:
+    """The widest layer of a model's forward pass, to size memory-bounded chunks: its
+    ``layer_sizes`` hint, else the output width."""
+    sizes = getattr(model, "layer_sizes", None)
+    if sizes:
+        return max(sizes)
+    return int(getattr(model, "out_features", None) or (1 if model.n_classes == 2 else model.n_classes))
 
 
 # ---------------------------------------------------------------- enumerated engine
 def _enumerated(model, X, y, scale, budget_bytes):
     n, N = model.num_bits, X.shape[0]
-    width = max(model.layer_sizes)
+    width = forward_width(model)
     S = max(1, budget_bytes // (8 * N * width * 3))
     out = torch.empty(2**n, dtype=DTYPE)
     for start in range(0, 2**n, S):
@@ -138,21 +148,11 @@ def _pair_kernel(A: torch.Tensor, B: torch.Tensor | None) -> torch.Tensor:
     m = A_np.max(axis=0)  # per (point, class) shift keeps exp(A − m) ≤ 1
     zmax = float((m + B_np.max(axis=0)).max())
     if zmax > _MAX_EXP - 10:
-        with _torch_threads_kept():
+        with threads():  # numba's OpenMP threading layer can reset torch's thread count
             return torch.from_numpy(_stable_kernel(A_np, B_np))
     block = int(max(1, min(64, _MAX_EXP // (max(zmax, 0.0) + math.log(A_np.shape[2] + 1)))))
-    with _torch_threads_kept():
+    with threads():
         return torch.from_numpy(_product_kernel(np.exp(A_np - m), np.exp(B_np + m), block))
-
-
-@contextlib.contextmanager
-def _torch_threads_kept():
-    """numba's OpenMP threading layer can reset torch's thread count: put it back."""
-    threads = torch.get_num_threads()
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @numba.njit(parallel=True, fastmath=True, cache=True)

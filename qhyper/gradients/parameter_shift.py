@@ -29,7 +29,7 @@ import torch
 
 from .._checks import DTYPE
 from ..objectives.base import ShotForm
-from ..objectives.kernels import unique_rows
+from ..bitstrings import unique_rows
 from .base import Estimate, draw_reference
 
 __all__ = ["ParameterShift"]

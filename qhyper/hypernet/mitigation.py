@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..objectives.kernels import unique_rows
+from ..bitstrings import unique_rows
 
 __all__ = ["ReadoutMitigator"]
 

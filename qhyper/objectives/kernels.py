@@ -36,6 +36,7 @@ from abc import ABC, abstractmethod
 import torch
 
 from .._checks import DTYPE
+from ..bitstrings import unique_rows
 
 __all__ = ["HammingKernel", "GaussianMixtureKernel", "IMQKernel", "PolynomialKernel",
            "hamming_distance", "default_bandwidths", "walsh_hadamard", "unique_rows"]
@@ -68,25 +69,6 @@ def walsh_hadamard(v: torch.Tensor) -> torch.Tensor:
         out = torch.stack((a + b, a - b), dim=-2).reshape(*lead, size)
     return out
 
-
-def unique_rows(bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Distinct rows of 0/1 ``bits`` [S, n]: ``(rows [U, n], inverse [S], counts [U])``.
-
-    Rows are packed into 62-bit integer words first, so the sort runs on one or a few
-    integer columns instead of *n* float columns (``torch.unique(dim=0)`` is slow)."""
-    n = bits.shape[-1]
-    words = [
-        (bits[:, s : s + 62].to(torch.int64) << torch.arange(min(62, n - s) - 1, -1, -1)).sum(-1)
-        for s in range(0, n, 62)
-    ]
-    if len(words) == 1:
-        keys, inverse, counts = torch.unique(words[0], return_inverse=True, return_counts=True)
-        first = torch.empty_like(keys).scatter_(0, inverse, torch.arange(bits.shape[0]))
-    else:
-        keys, inverse, counts = torch.unique(torch.stack(words, -1), dim=0, return_inverse=True,
-                                             return_counts=True)
-        first = torch.empty(keys.shape[0], dtype=torch.int64).scatter_(0, inverse, torch.arange(bits.shape[0]))
-    return bits[first], inverse, counts
 
 
 def _popcount(n: int) -> torch.Tensor:

@@ -12,7 +12,7 @@ import time
 import torch
 from tqdm.auto import tqdm
 
-from ..trainers.result import TrainResult
+from ..results import TrainResult
 from .local import UnitLearner, readout_loss
 from .network import score
 from .training import check_hyper, minibatches, torch_threads, training_tensors

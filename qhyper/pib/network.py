@@ -23,7 +23,7 @@ import torch
 from .._checks import DTYPE, as_features, as_labels
 from ..bnn import BinaryMLP
 from ..evaluate import Evaluator
-from ..trainers.result import network_metrics
+from ..results import network_metrics
 from .binary import BinaryUnit
 from .crossbar import CrossbarUnit
 from .local import readout_loss

@@ -28,7 +28,7 @@ import time
 import torch
 
 from ..bitstrings import bits_to_index
-from ..trainers.result import TrainResult
+from ..results import TrainResult
 from .metrics import evaluator, nmse_db
 from .model import ISTA, PIBiNN, UnrolledISTA
 from .tasks import InverseProblem, load_task

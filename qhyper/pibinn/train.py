@@ -25,7 +25,7 @@ from contextlib import contextmanager
 import torch
 from tqdm.auto import tqdm
 
-from ..trainers.result import TrainResult
+from ..results import TrainResult
 from .accounting import bits_per_weight
 from .metrics import nmse_db
 from .model import ISTA, UnrolledISTA

@@ -5,7 +5,7 @@ and the local information-bottleneck trainer :class:`LocalIB`. Each loads on fir
 """
 from importlib import import_module
 
-from .result import TrainResult, network_metrics
+from ..results import TrainResult, network_metrics
 
 _LAZY = {
     "QHN": "qhn",

@@ -18,7 +18,7 @@ import torch
 
 from ..bitstrings import index_to_bits
 from ..posterior import ExactPosterior
-from .result import TrainResult, network_metrics
+from ..results import TrainResult, network_metrics
 
 __all__ = ["Exhaustive"]
 
@@ -69,7 +69,7 @@ class Exhaustive:
         metrics["log_evidence"] = post.log_evidence
         top_bits, top_w = post.top(mass=self.top_mass)
         metrics["posterior_train_accuracy"] = evaluator.predictive_accuracy(top_bits, top_w)
-        if evaluator._test is not None:
+        if evaluator.has_test:
             test = evaluator.test()
             metrics["posterior_test_accuracy"] = test.predictive_accuracy(top_bits, top_w)
         wall = time.perf_counter() - start

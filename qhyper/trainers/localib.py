@@ -40,7 +40,7 @@ from ..pib.endtoend import train_end_to_end
 from ..pib.local import LocalObjective, UnitLearner, readout_loss
 from ..pib.network import network, score
 from ..pib.training import check_hyper, minibatches, torch_threads, training_tensors
-from .result import TrainResult
+from ..results import TrainResult
 
 __all__ = ["LocalIB", "HSICBottleneck", "run_localib", "run_hsic", "run_end_to_end"]
 

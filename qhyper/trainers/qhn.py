@@ -83,11 +83,11 @@ from .._checks import DTYPE
 from ..bitstrings import bits_to_index, index_to_bits
 from ..objectives import MLE
 from ..objectives.base import Objective, unique_apply
-from ..objectives.kernels import unique_rows
+from ..bitstrings import unique_rows
 from ..objectives.task import Task
 from ..gradients import SPSA, Backprop, ParameterShift
 from ..gradients.base import draw_reference
-from .result import TrainResult, network_metrics
+from ..results import TrainResult, network_metrics
 
 __all__ = ["QHN"]
 
@@ -576,7 +576,7 @@ def _predictive(ev, bits, weights) -> dict[str, float]:
     """Accuracy and mean NLL of the posterior-predictive average on train (and test) data."""
     out = {}
     splits = [("predictive_train", ev)]
-    if ev._test is not None:
+    if ev.has_test:
         splits.append(("predictive_test", ev.test()))
     for name, e in splits:
         p = e.predictive(bits, weights)

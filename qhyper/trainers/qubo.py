@@ -52,7 +52,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..qubo.bnn import BNNQubo, check_encodable, input_grid
-from .result import TrainResult, network_metrics
+from ..results import TrainResult, network_metrics
 from .ste import _require_evaluator
 
 __all__ = ["QUBO"]

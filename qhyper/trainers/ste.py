@@ -39,7 +39,7 @@ from .._checks import DTYPE
 from ..bnn import ACTIVATIONS
 from ..bitstrings import index_to_bits
 from ..quantizers import sign_to_bits, ste_sign
-from .result import TrainResult, network_metrics
+from ..results import TrainResult, network_metrics
 
 __all__ = ["STE"]
 

@@ -1,4 +1,7 @@
-"""What every trainer returns, and the one way its networks are scored."""
+"""What every trainer returns, and the one way its networks are scored.
+
+This module sits low in the package (it needs only an Evaluator's public methods), so
+models, side systems and trainers alike can build a :class:`TrainResult`."""
 from __future__ import annotations
 
 import math
@@ -49,7 +52,7 @@ def network_metrics(evaluator, bits, prefix: str = "") -> dict[str, float]:
         f"{prefix}train_accuracy": float(evaluator.accuracy(bits)[0]),
         f"{prefix}train_nll": float(evaluator.nll(bits)[0]),
     }
-    if evaluator._test is not None:
+    if evaluator.has_test:
         test = evaluator.test()
         out[f"{prefix}test_accuracy"] = float(test.accuracy(bits)[0])
         out[f"{prefix}test_nll"] = float(test.nll(bits)[0])
