@@ -10,7 +10,7 @@ import torch
 
 from ._checks import DTYPE
 
-__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "unique_rows"]
+__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "unique_rows", "top_mass"]
 
 
 def index_to_bits(index, n: int) -> torch.Tensor:
@@ -54,3 +54,13 @@ def unique_rows(bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.T
                                              return_counts=True)
         first = torch.empty(keys.shape[0], dtype=torch.int64).scatter_(0, inverse, torch.arange(bits.shape[0]))
     return bits[first], inverse, counts
+
+
+def top_mass(probs: torch.Tensor, mass: float = 1 - 1e-6, limit: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
+    """The most probable bitstrings of a probability vector [2^n] that together hold ``mass``
+    (at most ``limit``, at least one), as ``(bits [K, n], probabilities renormalised [K])``."""
+    n = probs.shape[-1].bit_length() - 1
+    order = torch.argsort(probs, descending=True)
+    k = int(torch.searchsorted(torch.cumsum(probs[order], 0), torch.tensor(mass, dtype=probs.dtype))) + 1
+    idx = order[: max(1, min(k, limit))]
+    return index_to_bits(idx, n), probs[idx] / probs[idx].sum()

@@ -165,6 +165,18 @@ class Evaluator:
             s += b.shape[0]
         return total
 
+    def predictive_metrics(self, bits, weights=None, prefix: str = "predictive_") -> dict[str, float]:
+        """Accuracy and mean NLL of the posterior-predictive average of ``bits`` (weighted by
+        ``weights``) on the training data and, if known, the test split:
+        ``{prefix}train_accuracy``, ``{prefix}train_nll``, ``{prefix}test_…``."""
+        out = {}
+        splits = [("train", self)] + ([("test", self.test())] if self.has_test else [])
+        for name, e in splits:
+            p = e.predictive(bits, weights)
+            out[f"{prefix}{name}_accuracy"] = float((p.argmax(-1) == e.y).to(DTYPE).mean())
+            out[f"{prefix}{name}_nll"] = float(-p.gather(-1, e.y.view(-1, 1)).clamp_min(1e-300).log().mean())
+        return out
+
     def predictive_accuracy(self, bits, weights=None) -> float:
         """Accuracy on this evaluator's data of the posterior-predictive average of ``bits``."""
         return float((self.predictive(bits, weights).argmax(-1) == self.y).to(DTYPE).mean())

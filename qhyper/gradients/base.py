@@ -27,7 +27,7 @@ import torch
 
 from ..objectives.base import ShotForm
 
-__all__ = ["Estimate", "ShotEstimator", "draw_reference"]
+__all__ = ["Estimate", "ShotEstimator", "draw_reference", "is_exact", "estimator_name", "checked_grad"]
 
 
 @dataclass
@@ -62,3 +62,24 @@ def draw_reference(form: ShotForm, m: int, generator: torch.Generator) -> torch.
     if not form.has_kernel_terms or form.reference is None or not (form.cross or form.ref_quad):
         return None
     return form.reference(m, generator)
+
+
+def is_exact(estimator) -> bool:
+    """Whether an estimator asks for exact autograd (``Backprop``) instead of being called."""
+    return bool(getattr(estimator, "exact", False))
+
+
+def estimator_name(estimator) -> str:
+    """An estimator's recorded name: its ``name`` attribute, else a function's ``__name__``,
+    else its class name."""
+    return getattr(estimator, "name", None) or getattr(estimator, "__name__", None) or type(estimator).__name__
+
+
+def checked_grad(est, estimator, theta: torch.Tensor) -> torch.Tensor:
+    """The gradient of a shot estimator's ``Estimate``, checked against θ."""
+    grad = getattr(est, "grad", None)
+    if not isinstance(grad, torch.Tensor) or grad.numel() != theta.numel():
+        got = f"a grad of shape {tuple(grad.shape)}" if isinstance(grad, torch.Tensor) else f"{type(est).__name__}"
+        raise ValueError(f"gradient estimator {estimator_name(estimator)!r} returned {got}; a shot estimator returns a "
+                         f"qhyper.gradients.Estimate whose grad has one entry per angle ({theta.numel()})")
+    return grad.detach().to(theta.dtype).reshape(theta.shape)

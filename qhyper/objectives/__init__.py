@@ -4,17 +4,19 @@ r"""Training objectives for quantum hypernetworks — they see probabilities or 
 * :class:`ELBO` — exact :math:`\mathbb{E}_q[\log p(D|w)] - \beta\,\mathrm{KL}(q\|p)` (simulators);
 * :class:`MMDSurrogateELBO` — :math:`\mathbb{E}_q[\log p(D|w)] - \lambda\,\mathrm{MMD}^2(q, p)`
   from shots alone;
-* :class:`MMD` — match a set of bitstrings (Born machine).
+* :class:`MMD` — match a set of bitstrings (Born machine);
+* :class:`Annealed` — entropy annealing of an objective whose optimum is a vertex (MLE).
 
 Kernels on bitstrings live in :mod:`qhyper.objectives.kernels`.
 """
+from .annealed import Annealed
 from .base import Objective, ShotForm
 from .elbo import ELBO
 from .kernels import GaussianMixtureKernel, HammingKernel, IMQKernel, PolynomialKernel, default_bandwidths
 from .mle import MLE
 from .mmd import MMD, MMDSurrogateELBO, mmd2_exact, mmd2_unbiased
-from .task import Task
+from .source import LossSource
 
-__all__ = ["Objective", "ShotForm", "Task", "MLE", "ELBO", "MMDSurrogateELBO", "MMD",
+__all__ = ["Objective", "ShotForm", "LossSource", "Annealed", "MLE", "ELBO", "MMDSurrogateELBO", "MMD",
            "HammingKernel", "GaussianMixtureKernel", "IMQKernel", "PolynomialKernel",
            "default_bandwidths", "mmd2_exact", "mmd2_unbiased"]

@@ -31,7 +31,7 @@ import torch
 
 from .._checks import DTYPE
 from .kernels import HammingKernel, unique_rows
-from .task import Task
+from .source import LossSource
 
 __all__ = ["Objective", "ShotForm", "unique_apply", "check_prior", "prior_probs"]
 
@@ -93,7 +93,20 @@ class ShotForm:
 
 class Objective(ABC):
     """Base class: subclasses implement :meth:`exact_loss` and, if shots can estimate them,
-    :meth:`shot_form`."""
+    :meth:`shot_form`.
+
+    **Capabilities** are declared, not inferred from the type: ``needs_data``,
+    ``has_shot_form`` and ``vertex_optimum`` (the optimum puts all mass on the best
+    networks, a vertex of the probability simplex — where entropy annealing helps; see
+    :class:`~qhyper.objectives.Annealed`). :meth:`summary` adds objective-specific figures
+    to a result.
+
+    **Schedules.** An objective that changes during training (annealing) overrides the
+    hooks the trainer calls, which do nothing here: :meth:`prepare` once per fit,
+    :meth:`stages` (the evaluation budgets of warm-started optimizer runs, e.g. L-BFGS),
+    :meth:`at_step` before each step of a step optimizer, and :meth:`traces` (values the
+    history records per evaluation).
+    """
 
     #: short name used in results (``TrainResult.method``)
     name = "objective"
@@ -101,17 +114,28 @@ class Objective(ABC):
     value_name = "objective"
     #: whether training data (Evaluator or cost table) is required
     needs_data = True
+    #: whether :meth:`shot_form` exists (the objective can be trained from samples alone)
+    has_shot_form = False
+    #: whether the optimum is a vertex of the simplex (all mass on the best networks)
+    vertex_optimum = False
 
-    def check(self, task: Task) -> None:
-        """Validate against the task (sizes, data presence) before any work; raise clearly."""
-        if self.needs_data and not task.has_data:
+    def check(self, source: LossSource) -> None:
+        """Validate against the loss source (sizes, data presence) before any work; raise clearly."""
+        if self.needs_data and not source.has_data:
             raise ValueError(f"{type(self).__name__} needs training data: pass an Evaluator or a cost table to fit()")
 
     @abstractmethod
-    def exact_loss(self, probs: torch.Tensor, task: Task) -> torch.Tensor:
+    def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
         """The loss to minimise, differentiable in ``probs`` [2^n]."""
 
-    def shot_form(self, task: Task) -> ShotForm:
+    def exact_objective(self, probs: torch.Tensor, source: LossSource) -> tuple[torch.Tensor, float]:
+        """``(loss to minimise, natural value)`` at ``probs``: what a training step needs.
+        A schedule's minimised loss may differ from what the history shows (see
+        :class:`~qhyper.objectives.Annealed`)."""
+        loss = self.exact_loss(probs, source)
+        return loss, self.value(float(loss.detach()))
+
+    def shot_form(self, source: LossSource) -> ShotForm:
         """The loss as sample expectations (shot mode)."""
         raise ValueError(
             f"{type(self).__name__} cannot be estimated from shots; use an exact hypernetwork "
@@ -122,6 +146,27 @@ class Objective(ABC):
     def value(self, loss: float) -> float:
         """The objective's natural value from the minimised loss (default: the loss itself)."""
         return loss
+
+    def summary(self, bits: torch.Tensor, weights: torch.Tensor) -> dict[str, float]:
+        """Objective-specific metrics of a trained distribution given as networks ``bits``
+        [K, n] with probabilities ``weights`` [K] (default: none)."""
+        return {}
+
+    # schedule hooks (see the class docs); the defaults describe a fixed objective
+    def prepare(self, source: LossSource) -> None:
+        """Per-fit set-up before the first step (default: nothing)."""
+
+    def stages(self, budget: int):
+        """Evaluation budgets of consecutive warm-started optimizer runs; the objective may
+        change between them (default: one run with the whole budget)."""
+        yield budget
+
+    def at_step(self, step: int, steps: int) -> None:
+        """Called before step ``step`` of ``steps`` by step optimizers (default: nothing)."""
+
+    def traces(self) -> dict[str, float]:
+        """Values to record in the history at each evaluation (default: none)."""
+        return {}
 
     def __repr__(self):
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))

@@ -21,7 +21,7 @@ import torch
 
 from ..posterior import log_prior_table
 from .base import Objective, check_prior, prior_probs
-from .task import Task, check_data_size
+from .source import LossSource, check_data_size
 
 __all__ = ["ELBO"]
 
@@ -54,11 +54,11 @@ class ELBO(Objective):
         self.data_size = check_data_size(data_size)
         self._log_prior = None
 
-    def check(self, task: Task) -> None:
-        super().check(task)
-        prior_probs(self.prior, task.n)
-        if task.evaluator is None:
-            task._data_size(self.data_size)
+    def check(self, source: LossSource) -> None:
+        super().check(source)
+        prior_probs(self.prior, source.num_bits)
+        if source.evaluator is None:
+            source.require_data_size(self.data_size)
 
     def log_prior(self, n: int) -> torch.Tensor:
         if self._log_prior is None or self._log_prior.shape[0] != 2**n:
@@ -69,9 +69,9 @@ class ELBO(Objective):
         r""":math:`\mathrm{KL}(q\|p)` of a probability vector (differentiable)."""
         return (probs * (probs.clamp_min(_TINY).log() - self.log_prior(n))).sum()
 
-    def exact_loss(self, probs: torch.Tensor, task: Task) -> torch.Tensor:
-        expected_ll = probs @ task.log_likelihood_table(self.data_size)
-        return self.beta * self.kl(probs, task.n) - expected_ll
+    def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
+        expected_ll = probs @ source.log_likelihood_table(self.data_size)
+        return self.beta * self.kl(probs, source.num_bits) - expected_ll
 
     def value(self, loss: float) -> float:
         return -loss

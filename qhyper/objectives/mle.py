@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from .base import Objective, ShotForm
-from .task import Task
+from .source import LossSource
 
 __all__ = ["MLE"]
 
@@ -23,9 +23,11 @@ class MLE(Objective):
 
     name = "mle"
     value_name = "expected_loss"
+    has_shot_form = True
+    vertex_optimum = True
 
-    def exact_loss(self, probs: torch.Tensor, task: Task) -> torch.Tensor:
-        return probs @ task.loss_table()
+    def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
+        return probs @ source.loss_table()
 
-    def shot_form(self, task: Task) -> ShotForm:
-        return ShotForm(f=task.loss)
+    def shot_form(self, source: LossSource) -> ShotForm:
+        return ShotForm(f=source.loss)

@@ -26,7 +26,7 @@ from .._checks import DTYPE, as_bits
 from ..bitstrings import bits_to_index
 from .base import Objective, ShotForm, check_prior, prior_probs, prior_sampler
 from .kernels import GaussianMixtureKernel, HammingKernel
-from .task import Task, check_data_size
+from .source import LossSource, check_data_size
 
 __all__ = ["MMD", "MMDSurrogateELBO", "mmd2_unbiased", "mmd2_exact"]
 
@@ -67,6 +67,7 @@ class MMDSurrogateELBO(Objective):
 
     name = "mmd-elbo"
     value_name = "surrogate_elbo"
+    has_shot_form = True
 
     def __init__(self, lam: float, kernel: HammingKernel | None = None, prior="uniform",
                  data_size: int | None = None):
@@ -78,29 +79,29 @@ class MMDSurrogateELBO(Objective):
         self.prior = check_prior(prior)
         self.data_size = check_data_size(data_size)
 
-    def check(self, task: Task) -> None:
-        super().check(task)
-        prior_probs(self.prior, task.n)
-        if task.evaluator is None:
-            task._data_size(self.data_size)
+    def check(self, source: LossSource) -> None:
+        super().check(source)
+        prior_probs(self.prior, source.num_bits)
+        if source.evaluator is None:
+            source.require_data_size(self.data_size)
 
     def prior_vector(self, n: int) -> torch.Tensor:
         from ..posterior import log_prior_table
 
         return log_prior_table(n, self.prior).exp()
 
-    def exact_loss(self, probs: torch.Tensor, task: Task) -> torch.Tensor:
-        expected_ll = probs @ task.log_likelihood_table(self.data_size)
-        return self.lam * mmd2_exact(probs, self.prior_vector(task.n), self.kernel) - expected_ll
+    def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
+        expected_ll = probs @ source.log_likelihood_table(self.data_size)
+        return self.lam * mmd2_exact(probs, self.prior_vector(source.num_bits), self.kernel) - expected_ll
 
-    def shot_form(self, task: Task) -> ShotForm:
+    def shot_form(self, source: LossSource) -> ShotForm:
         data_size = self.data_size
 
         def neg_ll(bits):
-            return -task.log_likelihood(bits, data_size)
+            return -source.log_likelihood(bits, data_size)
 
         return ShotForm(f=neg_ll, kernel=self.kernel, quad=self.lam, cross=-2.0 * self.lam,
-                        ref_quad=self.lam, reference=prior_sampler(prior_probs(self.prior, task.n)))
+                        ref_quad=self.lam, reference=prior_sampler(prior_probs(self.prior, source.num_bits)))
 
     def value(self, loss: float) -> float:
         return -loss
@@ -120,6 +121,7 @@ class MMD(Objective):
     name = "mmd"
     value_name = "mmd2"
     needs_data = False
+    has_shot_form = True
 
     def __init__(self, target, kernel: HammingKernel | None = None):
         t = torch.as_tensor(np.asarray(target), dtype=DTYPE)
@@ -128,11 +130,11 @@ class MMD(Objective):
         self.target = as_bits(t, t.shape[1])
         self.kernel = _check_kernel(kernel)
 
-    def check(self, task: Task) -> None:
-        if self.target.shape[1] != task.n:
+    def check(self, source: LossSource) -> None:
+        if self.target.shape[1] != source.num_bits:
             raise ValueError(
                 f"target bitstrings have {self.target.shape[1]} bits but the hypernetwork has "
-                f"{task.n} qubits; they must match"
+                f"{source.num_bits} qubits; they must match"
             )
 
     def target_probs(self) -> torch.Tensor:
@@ -141,10 +143,10 @@ class MMD(Objective):
         counts = torch.bincount(bits_to_index(self.target), minlength=2**n).to(DTYPE)
         return counts / counts.sum()
 
-    def exact_loss(self, probs: torch.Tensor, task: Task) -> torch.Tensor:
+    def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
         return mmd2_exact(probs, self.target_probs(), self.kernel)
 
-    def shot_form(self, task: Task) -> ShotForm:
+    def shot_form(self, source: LossSource) -> ShotForm:
         target = self.target
 
         def whole_set(m, generator):
@@ -157,3 +159,7 @@ class MMD(Objective):
         """Whether each row of ``bits`` [S, n] is one of the target bitstrings: bool [S]."""
         idx = bits_to_index(as_bits(bits, self.target.shape[1]))
         return torch.isin(idx, bits_to_index(self.target))
+
+    def summary(self, bits: torch.Tensor, weights: torch.Tensor) -> dict[str, float]:
+        """``target_fraction``: the probability the distribution puts on target bitstrings."""
+        return {"target_fraction": float(weights[self.in_target(bits)].sum())}

@@ -155,7 +155,7 @@ def test_parameter_shift_shot_gradient_is_unbiased_on_shared_parameters():
     exact = qh.Hypernetwork(a, init=theta)
     (exact.distribution().probs() @ cost).backward()  # about (−0.52, 0.13)
     hn = qh.Hypernetwork(a, shots=20000, init=theta, seed=0)
-    form = qh.objectives.MLE().shot_form(qh.objectives.task.Task(cost, num_bits=3))
+    form = qh.objectives.MLE().shot_form(qh.objectives.LossSource(cost, num_bits=3))
     est = qh.gradients.ParameterShift()
     grads = torch.stack([est(hn, form, theta, 20000, seed, torch.Generator().manual_seed(seed)).grad
                          for seed in range(20)])

@@ -6,7 +6,7 @@ import torch
 
 import qhyper as qh
 from qhyper.gradients import ParameterShift
-from qhyper.objectives import MLE, MMD, IMQKernel, MMDSurrogateELBO, Task
+from qhyper.objectives import MLE, MMD, IMQKernel, MMDSurrogateELBO, LossSource
 
 
 def exact_grad(hn, objective, task):
@@ -31,7 +31,7 @@ def test_mle_gradient_within_shot_noise_bound(make_hypernet):
     torch.manual_seed(0)
     table = torch.rand(16, dtype=torch.float64)
     hn = make_hypernet(4, layers=2, seed=1)
-    task = Task(table)
+    task = LossSource(table)
     want = exact_grad(hn, MLE(), task)
     m = 20000
     grads, est = shot_grads(hn, MLE(), task, m, repeats=1)
@@ -53,7 +53,7 @@ def test_kernel_objective_gradients_are_unbiased(make_hypernet, objective):
     torch.manual_seed(0)
     table = torch.rand(16, dtype=torch.float64)
     hn = make_hypernet(4, layers=2, seed=3)
-    task = Task(table)
+    task = LossSource(table)
     want = exact_grad(hn, objective, task)
     R = 12
     grads, _ = shot_grads(hn, objective, task, shots=1000, repeats=R)
@@ -72,7 +72,7 @@ def test_shot_loss_estimate_is_unbiased(make_hypernet):
     torch.manual_seed(1)
     table = torch.rand(16, dtype=torch.float64)
     hn = make_hypernet(4, layers=2, seed=2)
-    obj, task = MMDSurrogateELBO(lam=4.0, data_size=3), Task(table)
+    obj, task = MMDSurrogateELBO(lam=4.0, data_size=3), LossSource(table)
     exact = float(obj.exact_loss(hn.distribution().probs().detach(), task))
     est = torch.tensor([ParameterShift()(hn, obj.shot_form(task), hn.theta.detach(), 400, seed=s,
                                          generator=torch.Generator().manual_seed(s)).loss for s in range(30)])

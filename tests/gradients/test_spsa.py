@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from qhyper.gradients import SPSA
-from qhyper.objectives import MLE, Task
+from qhyper.objectives import MLE, LossSource
 
 
 def test_spsa_is_unbiased_on_average(make_hypernet):
@@ -12,7 +12,7 @@ def test_spsa_is_unbiased_on_average(make_hypernet):
     torch.manual_seed(0)
     table = torch.rand(16, dtype=torch.float64)
     hn = make_hypernet(4, layers=2, seed=1)
-    task = Task(table)
+    task = LossSource(table)
     hn.theta.grad = None
     MLE().exact_loss(hn.distribution().probs(), task).backward()
     want = hn.theta.grad.clone()
@@ -27,7 +27,7 @@ def test_spsa_is_unbiased_on_average(make_hypernet):
 def test_spsa_is_reproducible_with_a_seeded_generator(make_hypernet):
     table = torch.linspace(0, 1, 16, dtype=torch.float64)
     hn = make_hypernet(4, layers=1, shots=100, seed=0)
-    form = MLE().shot_form(Task(table))
+    form = MLE().shot_form(LossSource(table))
     a = SPSA()(hn, form, hn.theta.detach(), 100, seed=5, generator=torch.Generator().manual_seed(9), step=3)
     b = SPSA()(hn, form, hn.theta.detach(), 100, seed=5, generator=torch.Generator().manual_seed(9), step=3)
     assert torch.equal(a.grad, b.grad) and a.loss == b.loss

@@ -5,7 +5,7 @@ import torch
 
 import qhyper as qh
 from qhyper.bitstrings import all_bits
-from qhyper.objectives import ELBO, MLE, MMD, GaussianMixtureKernel, MMDSurrogateELBO, Task, mmd2_exact
+from qhyper.objectives import ELBO, MLE, MMD, GaussianMixtureKernel, MMDSurrogateELBO, LossSource, mmd2_exact
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def random_q(n, seed, peaked=3.0):
 
 def test_mle_is_the_expected_loss(ev):
     q = random_q(ev.num_bits, 0)
-    task = Task(ev)
+    task = LossSource(ev)
     assert float(MLE().exact_loss(q, task)) == pytest.approx(float(q @ ev.loss_table()), rel=1e-14)
     bits = all_bits(ev.num_bits)[:7]
     assert torch.allclose(MLE().shot_form(task).f(bits), ev.nll(bits))
@@ -33,7 +33,7 @@ def test_elbo_gap_is_kl_to_the_exact_posterior(ev, beta, prior):
     n = ev.num_bits
     prior = prior if prior == "uniform" else torch.linspace(0.2, 0.8, n, dtype=torch.float64)
     post = qh.ExactPosterior(ev, prior=prior, beta=beta)
-    obj, task = ELBO(beta=beta, prior=prior), Task(ev)
+    obj, task = ELBO(beta=beta, prior=prior), LossSource(ev)
     for seed in range(3):
         q = random_q(n, seed)
         elbo = obj.value(float(obj.exact_loss(q, task)))
@@ -57,19 +57,19 @@ def test_elbo_on_a_cost_table_uses_data_size():
     q = random_q(4, 1)
     obj = ELBO(data_size=30)
     expected = 30 * float(q @ table) + float(ELBO().kl(q, 4))
-    assert float(obj.exact_loss(q, Task(table))) == pytest.approx(expected, rel=1e-12)
+    assert float(obj.exact_loss(q, LossSource(table))) == pytest.approx(expected, rel=1e-12)
     with pytest.raises(ValueError, match="data_size"):
-        ELBO().check(Task(table))
+        ELBO().check(LossSource(table))
 
 
 def test_elbo_has_no_shot_form(ev):
     with pytest.raises(ValueError, match="MMDSurrogateELBO"):
-        ELBO().shot_form(Task(ev))
+        ELBO().shot_form(LossSource(ev))
 
 
 def test_objective_gradients_match_finite_differences(ev):
     """d objective(q(θ)) / dθ for a smooth family q(θ) = softmax(Aθ): autograd vs central FD."""
-    n, task = ev.num_bits, Task(ev)
+    n, task = ev.num_bits, LossSource(ev)
     g = torch.Generator().manual_seed(7)
     A = torch.randn(2**n, 5, generator=g, dtype=torch.float64)
     theta = torch.randn(5, generator=g, dtype=torch.float64, requires_grad=True)
@@ -92,7 +92,7 @@ def test_surrogate_elbo_exact_form_matches_shot_form_in_expectation():
     table = torch.rand(2**n, generator=g, dtype=torch.float64)
     q = random_q(n, 2, peaked=1.5)
     prior = torch.tensor([0.2, 0.5, 0.7, 0.9], dtype=torch.float64)
-    obj, task = MMDSurrogateELBO(lam=3.0, prior=prior, data_size=5), Task(table)
+    obj, task = MMDSurrogateELBO(lam=3.0, prior=prior, data_size=5), LossSource(table)
     form = obj.shot_form(task)
     m, R = 100, 200
     est = torch.empty(R, dtype=torch.float64)
@@ -109,7 +109,7 @@ def test_mmd_target_objective():
     obj = MMD(target)
     p = obj.target_probs()
     assert float(p.sum()) == pytest.approx(1.0) and int((p > 0).sum()) == 6
-    task = Task(None, num_bits=4)
+    task = LossSource(None, num_bits=4)
     assert float(obj.exact_loss(p, task)) == pytest.approx(0.0, abs=1e-14)
     assert float(obj.exact_loss(random_q(4, 0), task)) > 0
     assert obj.in_target(torch.tensor([[1.0, 1, 0, 0], [1.0, 0, 0, 1]])).tolist() == [True, False]
@@ -141,18 +141,18 @@ def test_bad_objective_arguments_are_rejected():
 
 def test_prior_of_the_wrong_size_is_rejected_at_check(ev):
     with pytest.raises(ValueError, match="one probability per bit"):
-        ELBO(prior=[0.5] * 3).check(Task(ev))
+        ELBO(prior=[0.5] * 3).check(LossSource(ev))
     with pytest.raises(ValueError, match="one probability per bit"):
-        MMDSurrogateELBO(lam=1.0, prior=[0.5] * 3).check(Task(ev))
+        MMDSurrogateELBO(lam=1.0, prior=[0.5] * 3).check(LossSource(ev))
     with pytest.raises(ValueError, match="qubits"):
-        MMD([[0, 1]]).check(Task(None, num_bits=3))
+        MMD([[0, 1]]).check(LossSource(None, num_bits=3))
 
 
 @pytest.mark.parametrize("bad, match", [(torch.ones(6), "2\\^n"), (torch.ones(4, 4), "1-D"),
                                         (torch.tensor([0.1, math.nan, 0.2, 0.3]), "NaN")])
 def test_bad_cost_tables_are_rejected(bad, match):
     with pytest.raises(ValueError, match=match):
-        Task(bad)
+        LossSource(bad)
 
 
 def test_exact_mmd_of_identical_distributions_is_zero_and_positive_otherwise():
@@ -168,7 +168,7 @@ def test_gradients_through_a_circuit_match_finite_differences(objective):
     """Autograd through the hypernetwork's exact probabilities vs central differences in θ."""
     table = torch.rand(16, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
     hn = qh.Hypernetwork(qh.circuits.get("brick", n_qubits=4, layers=2), seed=3)
-    task = Task(table)
+    task = LossSource(table)
 
     def f(theta):
         with torch.no_grad():

@@ -1,11 +1,14 @@
-"""Entropy annealing in the QHN trainer: schedule, effect, and where it is refused."""
+"""Entropy annealing (the ``Annealed`` objective wrapper, QHN's default for exact MLE):
+schedule, effect, and where it is refused."""
 import pytest
 import torch
 
 import qhyper as qh
-from qhyper.objectives import ELBO, MLE
+from qhyper.objectives import ELBO, MLE, Annealed, LossSource
 from qhyper.trainers import QHN
-from qhyper.trainers.qhn import ANNEAL_FRACTION, AUTO_ANNEAL, LBFGS_STAGES
+from qhyper.trainers.qhn import AUTO_ANNEAL
+
+ANNEAL_FRACTION, LBFGS_STAGES = 0.5, 8  # Annealed's defaults
 
 
 def hypernet(n=4, shots=None):
@@ -67,17 +70,43 @@ def test_bad_anneal_values_are_refused(anneal):
 
 
 def test_anneal_is_refused_where_it_cannot_apply(table):
-    with pytest.raises(ValueError, match="anneal applies to MLE"):
-        QHN(ELBO(data_size=1), anneal=0.1).fit(hypernet(), table)
+    with pytest.raises(ValueError, match="anneal applies to objectives whose optimum sits on a vertex"):
+        QHN(ELBO(data_size=1), anneal=0.1)
+    with pytest.raises(ValueError, match="annealing applies to objectives whose optimum sits on a vertex"):
+        Annealed(ELBO(data_size=1))
     with pytest.raises(ValueError, match="shot mode"):
         QHN(MLE(), anneal=0.1).fit(hypernet(shots=64), table)
 
 
 @pytest.mark.parametrize("steps", [1, 2, 5, 16, 300])
 def test_lbfgs_stages_share_the_evaluation_budget(steps):
-    from qhyper.trainers.qhn import _lbfgs_stages
-
-    stages = _lbfgs_stages(1.0, steps)
+    objective = Annealed(MLE(), start=1.0)
+    objective.prepare(LossSource(torch.tensor([0.0, 2.0])))  # σ(L) = √2
+    stages = [(objective.temperature, evals) for evals in objective.stages(steps)]
     assert sum(evals for _, evals in stages) == steps and all(evals >= 1 for _, evals in stages)
     assert stages[-1][0] == 0 and len(stages) <= LBFGS_STAGES + 1
     assert [t for t, _ in stages] == sorted((t for t, _ in stages), reverse=True)
+
+
+def test_an_annealed_objective_passed_directly_trains_like_the_anneal_shortcut(table):
+    """``objective=Annealed(MLE(), start=s), anneal=None`` is ``objective=MLE(), anneal=s``."""
+    fit = lambda **kw: QHN(optimizer="adam", steps=30, lr=0.1, seed=2, progress=False, **kw).fit(hypernet(), table)
+    wrapped, shortcut = fit(objective=Annealed(MLE(), start=0.7), anneal=None), fit(objective=MLE(), anneal=0.7)
+    assert wrapped.history["objective"] == shortcut.history["objective"]
+    assert wrapped.history["temperature"] == shortcut.history["temperature"]
+    assert wrapped.history["temperature"][0] == pytest.approx(0.7 * float(table.std()))
+    assert wrapped.method == "qhn-mle"
+
+
+def test_the_wrapper_minimises_the_free_energy_but_reports_the_plain_value(table):
+    objective, source = Annealed(MLE(), start=1.0), LossSource(table)
+    objective.prepare(source)
+    q = torch.softmax(torch.randn(16, generator=torch.Generator().manual_seed(0), dtype=torch.float64), 0)
+    minimised, value = objective.exact_objective(q, source)
+    entropy = float(-(q * q.log()).sum())
+    assert value == pytest.approx(float(q @ table))
+    assert float(minimised) == pytest.approx(float(q @ table) - objective.temperature * entropy)
+    with pytest.raises(ValueError, match="shot mode never reads"):
+        objective.shot_form(source)
+    with pytest.raises(ValueError, match="start"):
+        Annealed(MLE(), start=-1)

@@ -17,10 +17,10 @@ import torch
 from .._checks import DTYPE, as_bits
 from ..bitstrings import bits_to_index
 
-__all__ = ["Task"]
+__all__ = ["LossSource"]
 
 
-class Task:
+class LossSource:
     """Uniform access to losses and log-likelihoods of networks.
 
     Args:
@@ -34,14 +34,14 @@ class Task:
         self._loss_table = None
         if data is None:
             if num_bits is None:
-                raise ValueError("a Task without data needs num_bits")
-            self.n = int(num_bits)
+                raise ValueError("a LossSource without data needs num_bits")
+            self.num_bits = int(num_bits)
         elif hasattr(data, "log_likelihood") and hasattr(data, "num_bits"):
             self.evaluator = data
-            self.n = int(data.num_bits)
+            self.num_bits = int(data.num_bits)
         else:
             self.table = _as_cost_table(data)
-            self.n = self.table.shape[0].bit_length() - 1
+            self.num_bits = self.table.shape[0].bit_length() - 1
 
     @property
     def has_data(self) -> bool:
@@ -60,14 +60,14 @@ class Task:
         self._need_data()
         if self.evaluator is not None:
             return self.evaluator.nll(bits)
-        return self.table[bits_to_index(as_bits(bits, self.n))]
+        return self.table[bits_to_index(as_bits(bits, self.num_bits))]
 
     def log_likelihood(self, bits, data_size: int | None = None) -> torch.Tensor:
         """log p(D|w) of each network [S]; a cost table gives ``−data_size · L(w)``."""
         self._need_data()
         if self.evaluator is not None:
             return self.evaluator.log_likelihood(bits)
-        return -self._data_size(data_size) * self.loss(bits)
+        return -self.require_data_size(data_size) * self.loss(bits)
 
     def loss_table(self) -> torch.Tensor:
         """Mean loss of all 2^n networks [2^n] (bit 0 most significant)."""
@@ -81,9 +81,10 @@ class Task:
         self._need_data()
         if self.evaluator is not None:
             return self.evaluator.log_likelihood_table()
-        return -self._data_size(data_size) * self.table
+        return -self.require_data_size(data_size) * self.table
 
-    def _data_size(self, data_size):
+    def require_data_size(self, data_size) -> float:
+        """``data_size`` as a float; a cost table carries none, so it must be given."""
         if data_size is None:
             raise ValueError(
                 "a cost table carries no data size: give the objective data_size=N so that "
@@ -93,7 +94,7 @@ class Task:
 
     def __repr__(self):
         kind = "evaluator" if self.evaluator is not None else "cost table" if self.table is not None else "no data"
-        return f"Task(n={self.n}, {kind})"
+        return f"LossSource(num_bits={self.num_bits}, {kind})"
 
 
 def check_data_size(data_size) -> int | None:

@@ -1,0 +1,146 @@
+r"""Entropy annealing as an objective wrapper: :math:`F_T(\theta) = \mathcal{L}(\theta) - T\,H(q_\theta)`.
+
+The MLE optimum puts all mass on one network, a vertex of the probability simplex, and
+*every* vertex is a critical point of :math:`\mathbb{E}_{q_\theta}[L]` (a probability that
+is zero is at its minimum, so its gradient vanishes); with a shallow circuit many of them
+are local minima. :class:`Annealed` minimises the free energy
+:math:`F_t = \mathcal{L} - T_t\,H(q_\theta)` instead, with :math:`T_t` falling linearly from
+:math:`T_0 = \text{start}\cdot\sigma(L)` (:math:`\sigma(L)` the standard deviation of the
+loss table, so the setting is scale-free) to 0 over the first ``fraction`` of the budget,
+then the plain objective: early on the optimum is a broad Gibbs-like distribution, and it
+narrows onto the best networks as :math:`T` falls (deterministic annealing).
+
+Step optimizers (Adam, …) get :math:`T_t` step by step (:meth:`Annealed.at_step`);
+closure optimizers (L-BFGS) run ``stages`` warm-started stages at falling temperatures,
+then a final stage at :math:`T = 0` (:meth:`Annealed.stages`). The history shows the wrapped
+objective's own value; the temperature is recorded beside it (:meth:`Annealed.traces`).
+It needs the exact probability vector, so it has no shot form.
+
+``QHN(anneal="auto")`` wraps objectives that declare ``vertex_optimum`` (MLE) as
+``Annealed(objective, start=0.125)`` in exact mode — the default, measured in
+``benchmarks/qhn_depth.py``.
+
+Example:
+    >>> QHN(objective=qh.objectives.Annealed(qh.objectives.MLE(), start=0.25), anneal=None)
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import torch
+
+from .base import Objective
+from .source import LossSource
+
+__all__ = ["Annealed", "DEFAULT_START"]
+
+DEFAULT_START = 0.125  # T0 / σ(L) of QHN(anneal="auto") (see benchmarks/qhn_depth.py)
+
+
+def _fraction(value, name: str, low_open: bool) -> float:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not (0 < value <= 1 if low_open else value >= 0):
+        bound = "in (0, 1]" if low_open else "≥ 0"
+        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}")
+    return float(value)
+
+
+class Annealed(Objective):
+    """Minimise ``objective`` minus a falling entropy bonus (see the module docs).
+
+    Args:
+        objective: the objective to anneal; it must declare ``vertex_optimum`` (e.g. MLE):
+            objectives with their own entropy or kernel terms (ELBO, MMD) need none.
+        start: :math:`T_0` as a multiple of the loss table's standard deviation (≥ 0).
+        fraction: share of the budget over which :math:`T` falls to 0, in (0, 1].
+        stages: warm-started closure-optimizer (L-BFGS) runs at falling temperatures.
+    """
+
+    has_shot_form = False
+    vertex_optimum = False
+
+    def __init__(self, objective: Objective, start: float = DEFAULT_START, fraction: float = 0.5,
+                 stages: int = 8):
+        if not isinstance(objective, Objective):
+            raise TypeError(f"Annealed wraps a qhyper objective (e.g. Annealed(MLE())); got {type(objective).__name__}")
+        if not objective.vertex_optimum:
+            raise ValueError(f"annealing applies to objectives whose optimum sits on a vertex of the probability "
+                             f"simplex (MLE); {type(objective).__name__} has its own entropy or kernel term: "
+                             f"train it without annealing")
+        from .._checks import check_count
+
+        self.objective = objective
+        self.start = _fraction(start, "start (T0 as a fraction of the loss table's standard deviation)", False)
+        self.fraction = _fraction(fraction, "fraction", True)
+        self.num_stages = check_count(stages, "stages")
+        self.t0 = 0.0
+        self.temperature = 0.0
+
+    # the wrapped objective's identity
+    @property
+    def name(self) -> str:
+        return self.objective.name
+
+    @property
+    def value_name(self) -> str:
+        return self.objective.value_name
+
+    @property
+    def needs_data(self) -> bool:
+        return self.objective.needs_data
+
+    def check(self, source: LossSource) -> None:
+        self.objective.check(source)
+        if not source.has_data:
+            raise ValueError("Annealed needs training data: the temperature is set from the loss table's spread")
+
+    def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
+        return self.exact_objective(probs, source)[0]
+
+    def exact_objective(self, probs, source):
+        loss = self.objective.exact_loss(probs, source)
+        value = self.objective.value(float(loss.detach()))
+        if self.temperature:
+            return loss + self.temperature * torch.special.xlogy(probs, probs).sum(), value
+        return loss, value
+
+    def value(self, loss: float) -> float:
+        return self.objective.value(loss)
+
+    def summary(self, bits, weights):
+        return self.objective.summary(bits, weights)
+
+    def shot_form(self, source):
+        raise ValueError("annealing needs the entropy of the exact probability vector, which shot mode never "
+                         "reads: use an exact hypernetwork (shots=None), or train the plain objective from shots")
+
+    # the schedule
+    def prepare(self, source: LossSource) -> None:
+        """:math:`T_0` from the loss table's spread; the schedule starts there."""
+        self.t0 = self.start * float(source.loss_table().std())
+        self.temperature = self.t0
+
+    def stages(self, budget: int):
+        """Up to ``stages`` falling temperatures over ``fraction`` of the budget, then the rest at T = 0."""
+        anneal_evals = int(self.fraction * budget)
+        k = min(self.num_stages, anneal_evals)
+        if not self.t0 or k == 0:
+            self.temperature = 0.0
+            yield budget
+            return
+        per = anneal_evals // k
+        for i in range(k):
+            self.temperature = self.t0 * (1 - i / k)
+            yield per
+        self.temperature = 0.0
+        yield budget - per * k
+
+    def at_step(self, step: int, steps: int) -> None:
+        self.temperature = self.t0 * max(0.0, 1.0 - step / (self.fraction * steps))
+
+    def traces(self) -> dict[str, float]:
+        return {"temperature": self.temperature} if self.t0 else {}
+
+    def __repr__(self):
+        return f"Annealed({self.objective!r}, start={self.start}, fraction={self.fraction}, stages={self.num_stages})"
