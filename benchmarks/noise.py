@@ -258,7 +258,7 @@ def part_b2(args, a):
     ev, table, best, theta0 = a["ev"], a["table"], a["best"], a["theta"]
     ansatz = brick(ev.num_bits)
     spsa = qh.gradients.SPSA(c=args.spsa_c)
-    print(f"## Part B2: shot-mode SPSA fine-tuning under noise (digits01_4x4, n = 17, Aer MPS)\n")
+    print("## Part B2: shot-mode SPSA fine-tuning under noise (digits01_4x4, n = 17, Aer MPS)\n")
     print(f"SPSA(c={args.spsa_c}), Adam lr {args.b2_lr}, {args.b2_steps} steps of 2 × {args.b2_shots_per_step} "
           f"shots, warm start from the noise-free θ; then {args.shots} final shots (noise-free θ: Part A's samples)")
     rows = []

@@ -1,9 +1,9 @@
 """PIBiNN against its baselines: NMSE, bits per weight and generalisation, plus the quantum link.
 
-1. Every method of ``qh.pibinn.METHODS`` (but ``qhn``) on ``deconv1d`` and ``block_cs``
-   over seeds: test NMSE (dB), train/test gap (dB), bits per weight; PIBiNN's NMSE is
-   printed as a difference to masked full-precision LISTA measured in the same run (target:
-   within 2 dB, below 1 bit per weight). ``lista_masked[free W2]`` is the masked
+1. Every method of ``qhyper.comparison.methods.pibinn.METHODS`` (but ``qhn``) on
+   ``deconv1d`` and ``block_cs`` over seeds: test NMSE (dB), train/test gap (dB), bits per
+   weight; PIBiNN's NMSE is printed as a difference to masked full-precision LISTA measured
+   in the same run (target: within 2 dB, below 1 bit per weight). ``lista_masked[free W2]`` is the masked
    full-precision LISTA with a free W2 (``form="lista"``) for reference.
 2. Generalisation gap against the training-set size (200 → 20,000) for dense binary and
    PIBiNN.
@@ -21,8 +21,8 @@ import argparse
 import statistics
 import time
 
-import qhyper as qh
-from qhyper.pibinn import load_task, run_method
+from qhyper.comparison.methods.pibinn import METHODS, run_method, small_task
+from qhyper.pibinn import load_task
 
 
 def fmt(values, digits=2):
@@ -33,7 +33,7 @@ def fmt(values, digits=2):
 
 def methods_table(seeds, steps, layers):
     print(f"== methods: {layers} layers, {steps} training steps, seeds {list(seeds)} ==")
-    names = [m for m in qh.pibinn.METHODS if m != "qhn"] + ["lista_masked[free W2]"]
+    names = [m for m in METHODS if m != "qhn"] + ["lista_masked[free W2]"]
     for task_name in ("deconv1d", "block_cs"):
         rows = {m: {"test": [], "gap": [], "bpw": [], "time": []} for m in names}
         for seed in seeds:
@@ -77,7 +77,7 @@ def sizes_table(sizes, steps, layers, seed=0):
 
 
 def quantum(seed, qhn_steps, lbfgs_steps, mmd_steps, shots):
-    task = qh.pibinn.small_task(seed)
+    task = small_task(seed)
     print(f"\n== quantum link: {task}, tied PIBiNN, 4 layers ==")
     runs = [("mle (exact, adam)", dict(objective="mle", qhn_steps=qhn_steps)),
             ("mle (exact, l-bfgs)", dict(objective="mle", qhn_steps=lbfgs_steps, qhn_optimizer="lbfgs")),

@@ -22,7 +22,6 @@ import statistics
 import time
 
 import numpy as np
-import torch
 
 import qhyper as qh
 from qhyper.bitstrings import index_to_bits

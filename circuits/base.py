@@ -31,9 +31,10 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .._checks import check_count, torch_generator
 from .gates import GATES
 
-__all__ = ["Gate", "Ansatz", "as_generator"]
+__all__ = ["Gate", "Ansatz"]
 
 
 @dataclass(frozen=True)
@@ -64,30 +65,6 @@ class Gate:
         return ((self.param, self.coeff),)
 
 
-def as_generator(generator) -> torch.Generator:
-    """An int seed, ``numpy.random.Generator``, ``torch.Generator`` or None → torch.Generator."""
-    if isinstance(generator, torch.Generator):
-        return generator
-    if isinstance(generator, np.random.Generator):
-        seed = int(generator.integers(2**63 - 1))
-    elif generator is None:
-        seed = int(np.random.default_rng().integers(2**63 - 1))
-    elif isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
-        seed = int(generator)
-    else:
-        raise TypeError(
-            f"generator must be an int seed, numpy.random.Generator, torch.Generator or None; "
-            f"got {type(generator).__name__}"
-        )
-    return torch.Generator().manual_seed(seed)
-
-
-def _check_count(value, what: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{what} must be an integer ≥ {minimum}; got {value!r}")
-    return int(value)
-
-
 class Ansatz:
     """A parameterised circuit on ``n_qubits`` wires, given as a list of :class:`Gate`.
 
@@ -99,9 +76,9 @@ class Ansatz:
     name = "ansatz"
 
     def __init__(self, n_qubits: int, gates: Sequence[Gate], shape: tuple[int, ...]):
-        self.n_qubits = _check_count(n_qubits, "n_qubits", 1)
+        self.n_qubits = check_count(n_qubits, "n_qubits", 1)
         self.gates = tuple(gates)
-        self._shape = tuple(int(s) for s in shape)
+        self._shape = tuple(check_count(s, "every entry of shape", minimum=0) for s in shape)
         self.num_params = int(np.prod(self._shape)) if self._shape else 0
         self._validate()
         self._build_angle_map()
@@ -136,8 +113,8 @@ class Ansatz:
                 raise ValueError(f"unknown gate {g.name!r}; the native gates are {', '.join(GATES)}")
             if len(g.wires) != spec.arity or len(set(g.wires)) != spec.arity:
                 raise ValueError(f"{g.name} acts on {spec.arity} distinct wire(s); got {g}")
-            if any(not 0 <= w < self.n_qubits for w in g.wires):
-                raise ValueError(f"{g} acts outside wires 0 … {self.n_qubits - 1}")
+            for w in g.wires:
+                check_count(w, f"every wire of {g}", minimum=0, maximum=self.n_qubits - 1)
             if not spec.parametric:
                 if g.param is not None or g.offset:
                     raise ValueError(f"{g.name} is a fixed gate and takes no parameter; got {g}")
@@ -145,8 +122,7 @@ class Ansatz:
             if isinstance(g.param, tuple) and isinstance(g.coeff, tuple) and len(g.param) != len(g.coeff):
                 raise ValueError(f"{g}: param and coeff must have the same length")
             for k, c in g.terms:
-                if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < self.num_params:
-                    raise ValueError(f"rotation {g} needs parameter indices in 0 … {self.num_params - 1}")
+                check_count(k, f"every parameter index of rotation {g}", minimum=0, maximum=self.num_params - 1)
                 if not math.isfinite(float(c)):
                     raise ValueError(f"rotation {g} has a non-finite coefficient")
                 used[k] += 1
@@ -261,9 +237,10 @@ class Ansatz:
         r"""Default initial angles, float64 [num_params]: :math:`\theta_k \sim U[0, 2\pi)`
         independently (the original Quantum HyperNetworks initialisation; families may override).
 
-        ``generator``: int seed, ``numpy.random.Generator``, ``torch.Generator`` or None.
+        ``generator``: an int seed ≥ 0, a ``numpy.random.Generator`` (one draw), a
+        ``torch.Generator`` (drawn from directly) or None (fresh entropy).
         """
-        g = as_generator(generator)
+        g = torch_generator(generator, "generator")
         return torch.rand(self.num_params, generator=g, dtype=torch.float64) * (2 * math.pi)
 
     def check_theta(self, theta, batched: bool = False) -> torch.Tensor:

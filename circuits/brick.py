@@ -17,10 +17,14 @@ way, so the two conventions differ only in which bonds the later bricks use.)
 """
 from __future__ import annotations
 
+from .._checks import check_count
 from . import register
-from .base import Ansatz, Gate, _check_count
+from .base import Ansatz, Gate
 
 __all__ = ["Brick"]
+
+
+DEFAULT_LAYERS = 4  # the original code's depth; the one place this default is written
 
 
 @register("brick")
@@ -30,9 +34,9 @@ class Brick(Ansatz):
 
     name = "brick"
 
-    def __init__(self, n_qubits: int, layers: int = 4):
-        n = _check_count(n_qubits, "n_qubits", 1)
-        self.layers = _check_count(layers, "layers", 1)
+    def __init__(self, n_qubits: int, layers: int = DEFAULT_LAYERS):
+        n = check_count(n_qubits, "n_qubits", 1)
+        self.layers = check_count(layers, "layers", 1)
         gates = []
         for l in range(self.layers):
             gates += [Gate("CX", (j, j + 1)) for j in range(l % 2, n - 1, 2)]

@@ -22,7 +22,8 @@ import math
 import numpy as np
 import torch
 
-from .base import Ansatz, Gate, _check_count
+from .._checks import check_count, torch_generator
+from .base import Ansatz, Gate
 from .gates import GATES
 
 __all__ = ["from_pennylane", "PennyLaneAnsatz"]
@@ -41,12 +42,13 @@ class PennyLaneAnsatz(Ansatz):
         super().__init__(n_qubits, gates, shape)
 
 
-def from_pennylane(qfunc, n_qubits: int, shape, seed: int = 0) -> PennyLaneAnsatz:
+def from_pennylane(qfunc, n_qubits: int, shape, seed=0) -> PennyLaneAnsatz:
     """Convert ``qfunc(theta)`` (``theta`` of ``shape``) on wires ``0 … n_qubits − 1``.
 
-    ``seed`` fixes the two random parameter points the conversion is traced and checked at.
+    ``seed`` (an int ≥ 0, a numpy or torch ``Generator``, or None) fixes the two random
+    parameter points the conversion is traced and checked at.
     """
-    n = _check_count(n_qubits, "n_qubits", 1)
+    n = check_count(n_qubits, "n_qubits", 1)
     if not callable(qfunc):
         raise TypeError(f"from_pennylane takes a quantum function qfunc(theta); got {type(qfunc).__name__}")
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
@@ -54,10 +56,10 @@ def from_pennylane(qfunc, n_qubits: int, shape, seed: int = 0) -> PennyLaneAnsat
     if isinstance(shape, str):
         raise TypeError(f"shape must be a tuple of positive integers (the shape of theta); got {shape!r}")
     try:
-        shape = tuple(_check_count(s, "every entry of shape", 1) for s in shape)
+        shape = tuple(check_count(s, "every entry of shape", 1) for s in shape)
     except TypeError:
         raise TypeError(f"shape must be a tuple of positive integers (the shape of theta); got {shape!r}") from None
-    gen = torch.Generator().manual_seed(int(seed))
+    gen = torch_generator(seed)
     points = [torch.rand(shape, generator=gen, dtype=torch.float64) * 2 * math.pi for _ in range(2)]
     leaf = points[0].clone().requires_grad_(True)
     ops0, values0 = _trace(qfunc, leaf, n)
@@ -115,9 +117,9 @@ def _trace(qfunc, theta, n):
             raise ValueError(f"from_pennylane: {op.name} on wires {op.wires.tolist()} could not be decomposed into "
                              f"qhyper's native gates")
         wires = tuple(op.wires.tolist())
-        if any(not isinstance(w, (int, np.integer)) or not 0 <= w < n for w in wires):
-            raise ValueError(f"from_pennylane: {op.name} acts on wires {list(wires)}; use the integer wires "
-                             f"0 … {n - 1} (wire j is bit j)")
+        for w in wires:
+            check_count(w, f"from_pennylane: every wire of {op.name}", minimum=0, maximum=n - 1,
+                        fix=f"{op.name} acts on wires {list(wires)}; use the integer wires 0 … {n - 1} (wire j is bit j)")
         if GATES[name].parametric:
             value = op.data[0]
             value = value if isinstance(value, torch.Tensor) else torch.as_tensor(float(value), dtype=torch.float64)

@@ -10,8 +10,9 @@ circuit. Initialisation: :math:`U[0, 2\pi)`.
 """
 from __future__ import annotations
 
+from .._checks import check_count
 from . import register
-from .base import Ansatz, Gate, _check_count
+from .base import Ansatz, Gate
 
 __all__ = ["HardwareEfficient"]
 
@@ -23,8 +24,8 @@ class HardwareEfficient(Ansatz):
     name = "hardware_efficient"
 
     def __init__(self, n_qubits: int, layers: int = 2, entangler: str = "cz"):
-        n = _check_count(n_qubits, "n_qubits", 1)
-        self.layers = _check_count(layers, "layers", 0)
+        n = check_count(n_qubits, "n_qubits", 1)
+        self.layers = check_count(layers, "layers", 0)
         if entangler not in ("cz", "cx"):
             raise ValueError(f"entangler must be 'cz' or 'cx'; got {entangler!r}")
         self.entangler = entangler

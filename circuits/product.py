@@ -7,8 +7,9 @@ and must be 0 or 1 (depth 0 of the layered families).
 """
 from __future__ import annotations
 
+from .._checks import check_count
 from . import register
-from .base import Ansatz, Gate, _check_count
+from .base import Ansatz, Gate
 
 __all__ = ["Product"]
 
@@ -20,7 +21,7 @@ class Product(Ansatz):
     name = "product"
 
     def __init__(self, n_qubits: int, layers: int | None = None):
-        n = _check_count(n_qubits, "n_qubits", 1)
+        n = check_count(n_qubits, "n_qubits", 1)
         if layers not in (None, 0, 1):
             raise ValueError(f"the product ansatz has a single RY layer; got layers={layers!r} (use 0, 1 or omit it)")
         self.layers = 0

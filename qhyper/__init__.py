@@ -36,7 +36,8 @@ _LAZY = {
     "information": ("qhyper.information", None),
     "pibinn": ("qhyper.pibinn", None),
     "pib": ("qhyper.pib", None),
-    "compare": ("qhyper.compare", None),  # a callable module: qh.compare(...), qh.compare.tasks()
+    "comparison": ("qhyper.comparison", None),  # tasks, methods, Comparison: qh.comparison.tasks()
+    "compare": ("qhyper.comparison.run", "compare"),  # the function: qh.compare([...], task=...)
 }
 
 __all__ = ["BinaryMLP", "Dataset", "Evaluator", "ExactPosterior", "bitstrings", "circuits",

@@ -1,6 +1,9 @@
 """Input checks shared by the package: each names the problem and the fix, and runs before any work."""
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 import torch
 
@@ -114,18 +117,52 @@ def available_memory() -> int:
 
 
 # ---------------------------------------------------------------------- counts and seeds
-def check_count(value, name: str, minimum: int = 1, allow_none: bool = False, fix: str = "") -> int | None:
-    """An integer option ``name`` that must be ≥ ``minimum`` (``None`` passes if ``allow_none``).
+def check_count(value, name: str, minimum: int = 1, allow_none: bool = False, fix: str = "",
+                maximum: int | None = None) -> int | None:
+    """An integer option ``name`` that must be ≥ ``minimum`` (and ≤ ``maximum`` if given;
+    ``None`` passes if ``allow_none``).
 
-    Refuses booleans, floats (``2.7`` is not silently ``2``), strings and numbers below the
-    minimum, naming the option, the value and what to pass instead."""
+    Refuses booleans, floats (``2.7`` is not silently ``2``), strings and numbers out of
+    range, naming the option, the value and what to pass instead."""
     if value is None and allow_none:
         return None
     ok = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-    if not ok or value < minimum:
+    if not ok or value < minimum or (maximum is not None and value > maximum):
         alt = " or None" if allow_none else ""
-        raise ValueError(f"{name} must be an integer ≥ {minimum}{alt}; got {value!r}" + (f" — {fix}" if fix else ""))
+        where = f"≥ {minimum}" if maximum is None else f"in {minimum} … {maximum}"
+        raise ValueError(f"{name} must be an integer {where}{alt}; got {value!r}" + (f" — {fix}" if fix else ""))
     return int(value)
+
+
+def check_real(value, name: str, low: float | None = None, high: float | None = None, *,
+               low_open: bool = False, high_open: bool = False, allow_none: bool = False,
+               fix: str = "") -> float | None:
+    """A real-valued option ``name``: a finite number between ``low`` and ``high`` (either
+    bound optional; ``low_open`` / ``high_open`` exclude the bound itself), or ``None`` if
+    ``allow_none``. Refuses booleans, strings, NaN and ±inf, naming the option, the value
+    and the fix; returns a ``float``."""
+    if value is None and allow_none:
+        return None
+    number = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    ok = number and math.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        if low is not None and high is not None:
+            where = f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        elif low is not None:
+            where = f" {'>' if low_open else '≥'} {low:g}"
+        elif high is not None:
+            where = f" {'<' if high_open else '≤'} {high:g}"
+        else:
+            where = ""
+        if not fix and isinstance(value, str):
+            fix = f"pass a number, not a string (e.g. {name}={value.strip()})"
+        alt = " or None" if allow_none else ""
+        raise ValueError(f"{name} must be a finite number{where}{alt}; got {value!r}" + (f" — {fix}" if fix else ""))
+    return float(value)
 
 
 _SEED_BOUND = 2**63 - 1  # seeds drawn from a generator lie in [0, 2^63 − 1)
@@ -145,26 +182,30 @@ def check_seed(seed, name: str = "seed", allow_torch: bool = False):
     raise ValueError(f"{name} must be {kinds}; got {type(seed).__name__} {seed!r}")
 
 
-def numpy_generator(seed) -> np.random.Generator:
-    """The ``numpy.random.Generator`` of a checked seed (a Generator is used as it is:
-    drawing from it advances the caller's stream; ``None`` draws fresh entropy)."""
+def numpy_generator(seed, name: str = "seed") -> np.random.Generator:
+    """The ``numpy.random.Generator`` of a seed (checked here: int ≥ 0, numpy or torch
+    Generator, None). A numpy Generator is used as it is: drawing from it advances the
+    caller's stream; ``None`` draws fresh entropy."""
+    seed = check_seed(seed, name, allow_torch=True)
     if isinstance(seed, torch.Generator):
         return np.random.default_rng(int(torch.randint(0, 2**62, (1,), generator=seed)))
     return np.random.default_rng(seed)
 
 
-def seed_int(seed) -> int:
-    """An integer seed from a checked seed: an int as it is, a Generator's next draw, fresh
-    entropy for ``None``."""
-    if isinstance(seed, (int, np.integer)):
-        return int(seed)
-    return int(numpy_generator(seed).integers(_SEED_BOUND))
+def seed_int(seed, bound: int = _SEED_BOUND, name: str = "seed") -> int:
+    """An integer seed from a seed (checked here): an int as it is, a Generator's next draw
+    in ``[0, bound)``, fresh entropy for ``None`` (``bound``: e.g. ``2**32`` for a library
+    that takes only 32-bit seeds)."""
+    seed = check_seed(seed, name, allow_torch=True)
+    if isinstance(seed, int):
+        return seed
+    return int(numpy_generator(seed).integers(bound))
 
 
-def torch_generator(seed) -> torch.Generator:
-    """A local ``torch.Generator`` of a checked seed (the global RNG is never touched):
-    an int seeds it directly, a numpy Generator gives it its next draw, a
-    ``torch.Generator`` is used as it is."""
+def torch_generator(seed, name: str = "seed") -> torch.Generator:
+    """A local ``torch.Generator`` of a seed (checked here; the global RNG is never
+    touched): an int seeds it directly, a numpy Generator gives it its next draw, ``None``
+    fresh entropy, and a ``torch.Generator`` is used as it is."""
     if isinstance(seed, torch.Generator):
         return seed
-    return torch.Generator().manual_seed(seed_int(seed))
+    return torch.Generator().manual_seed(seed_int(seed, name=name))

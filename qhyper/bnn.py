@@ -20,7 +20,7 @@ from typing import Sequence
 
 import torch
 
-from ._checks import as_bits, as_features
+from ._checks import as_bits, as_features, check_count
 from .bitstrings import all_bits
 
 __all__ = ["BinaryMLP", "ACTIVATIONS", "BitBlock", "Decoded"]
@@ -84,11 +84,10 @@ class BinaryMLP:
         activation: str | Sequence[str] = "sign",
         bias: bool = True,
     ):
-        sizes = [int(s) for s in layer_sizes]
-        if len(sizes) < 2 or any(s < 1 for s in sizes):
-            raise ValueError(
-                f"layer_sizes must list at least [inputs, outputs], all >= 1; got {list(layer_sizes)}"
-            )
+        fix = f"layer_sizes lists the layer widths [inputs, ..., outputs]; got {list(layer_sizes)}"
+        sizes = [check_count(s, "every entry of layer_sizes", fix=fix) for s in layer_sizes]
+        if len(sizes) < 2:
+            raise ValueError(f"layer_sizes must list at least [inputs, outputs]; got {list(layer_sizes)}")
         if isinstance(activation, str):
             activations = (activation,)
         else:

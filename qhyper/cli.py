@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_METHODS = "mle,elbo,mmd,ste,qubo,exact"
 DEFAULT_TASK = "digits01_4x4"
 
 
@@ -34,7 +33,7 @@ def _parse_set(items: list[str]) -> dict[str, dict]:
 
 
 def _compare(args) -> int:
-    from . import compare as cmp
+    from . import comparison as cmp
 
     start = time.perf_counter()
     try:
@@ -55,7 +54,7 @@ def _compare(args) -> int:
 
 
 def _tasks(args) -> int:
-    from . import compare as cmp
+    from . import comparison as cmp
 
     for name, task in cmp.tasks().items():
         size = f"{task.num_bits:5d} bits" if task.num_bits is not None else "  inverse "
@@ -64,7 +63,7 @@ def _tasks(args) -> int:
 
 
 def _methods(args) -> int:
-    from . import compare as cmp
+    from . import comparison as cmp
 
     for name, description in cmp.methods().items():
         print(f"{name:8s} {description}")
@@ -72,7 +71,7 @@ def _methods(args) -> int:
 
 
 def _oracle(args) -> int:
-    from . import compare as cmp
+    from . import comparison as cmp
     from .trainers.exhaustive import Exhaustive
 
     try:
@@ -103,13 +102,16 @@ def _oracle(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``qhyper`` command and its subcommands."""
+    from .comparison import MAIN_METHODS
+
     parser = argparse.ArgumentParser(prog="qhyper", description="Binary neural networks trained with "
                                      "quantum hypernetworks, compared with classical baselines.")
     sub = parser.add_subparsers(dest="command")
     c = sub.add_parser("compare", help="compare methods on a task (default: all methods on digits01_4x4)")
     c.add_argument("--task", default=DEFAULT_TASK, help=f"task name (default {DEFAULT_TASK}; see `qhyper tasks`)")
     c.add_argument("--methods", default=None,
-                   help=f"comma-separated (default: the task's own list; {DEFAULT_METHODS} for digits01_4x4)")
+                   help=f"comma-separated (default: the task's own list; {','.join(MAIN_METHODS)} for digits01_4x4)")
     c.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
     c.add_argument("--out", default="results", help="directory for the JSON and PNG (default results/)")
     c.add_argument("--set", action="append", default=[], metavar="METHOD.OPTION=VALUE",
@@ -131,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``qhyper`` command on ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

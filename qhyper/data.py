@@ -3,6 +3,10 @@
 ``qh.datasets.names()`` lists them; ``qh.datasets.load(name, seed=0, **options)`` returns a
 :class:`Dataset`. Digit pairs are written ``digits{a}{b}_4x4`` or ``digits{a}{b}_8x8``
 (label 1 ↔ digit *b*), from scikit-learn's bundled 8×8 digits.
+
+Every ``seed`` is an int ≥ 0 (the same data every call), a ``numpy.random.Generator``
+(drawn from, so successive calls differ) or ``None`` (fresh entropy); no global random
+state is read or changed.
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from ._checks import check_count, check_real, numpy_generator, seed_int
 
 __all__ = ["Dataset", "load", "names", "bars_and_stripes_patterns"]
 
@@ -35,16 +41,15 @@ class Dataset:
     def n_classes(self) -> int:
         return int(max(self.y_train.max(), self.y_test.max())) + 1
 
-    def subsample(self, n_train: int, seed: int = 0) -> "Dataset":
+    def subsample(self, n_train: int, seed=0) -> "Dataset":
         """The same task with only ``n_train`` training points (stratified, seeded)."""
-        if not 1 <= n_train <= len(self.y_train):
-            raise ValueError(f"n_train must be in 1 … {len(self.y_train)}; got {n_train}")
+        n_train = check_count(n_train, "n_train", maximum=len(self.y_train))
         from sklearn.model_selection import train_test_split
 
         if n_train == len(self.y_train):
             return self
         idx, _ = train_test_split(np.arange(len(self.y_train)), train_size=n_train,
-                                  random_state=seed, stratify=_stratify(self.y_train, n_train))
+                                  random_state=_sklearn_seed(seed), stratify=_stratify(self.y_train, n_train))
         return Dataset(self.X_train[idx], self.y_train[idx], self.X_test, self.y_test,
                        f"{self.name}[n={n_train}]", self.description)
 
@@ -58,23 +63,30 @@ def _stratify(y, n):
     return y if n >= len(counts) and counts.min() >= 2 else None
 
 
+def _sklearn_seed(seed) -> int:
+    """An int ≥ 0 as it is, else a 32-bit draw (scikit-learn's ``random_state`` takes no
+    numpy ``Generator``, and ``None`` would read numpy's global state)."""
+    return seed_int(seed, bound=2**32)
+
+
 def _split(X, y, test_fraction, seed, name, description) -> Dataset:
     from sklearn.model_selection import train_test_split
 
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=test_fraction, random_state=seed,
+    test_fraction = check_real(test_fraction, "test_fraction", 0, 1, low_open=True, high_open=True)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=test_fraction, random_state=_sklearn_seed(seed),
                                           stratify=_stratify(y, 2))
     return Dataset(np.ascontiguousarray(Xtr, dtype=np.float64), ytr.astype(np.int64),
                    np.ascontiguousarray(Xte, dtype=np.float64), yte.astype(np.int64), name, description)
 
 
-def gaussian_mixture(n_train: int = 10_000, n_test: int = 2_000, seed: int = 0) -> Dataset:
+def gaussian_mixture(n_train: int = 10_000, n_test: int = 2_000, seed=0) -> Dataset:
     """The 2-D task of the original Quantum HyperNetworks paper.
 
     Class 0 ~ N([−1, −2], 0.1·I); class 1 an equal mixture of N([−2, 1]), N([1, 1]),
     N([2, −2]), each 0.1·I; classes equally likely.
     """
-    rng = np.random.default_rng(seed)
-    n = n_train + n_test
+    rng = numpy_generator(seed)
+    n = check_count(n_train, "n_train") + check_count(n_test, "n_test")
     y = rng.integers(0, 2, n)
     centres1 = np.array([[-2.0, 1.0], [1.0, 1.0], [2.0, -2.0]])
     mu = np.where(y[:, None] == 0, np.array([-1.0, -2.0]), centres1[rng.integers(0, 3, n)])
@@ -83,13 +95,15 @@ def gaussian_mixture(n_train: int = 10_000, n_test: int = 2_000, seed: int = 0) 
                    gaussian_mixture.__doc__.splitlines()[0])
 
 
-def digits_pair(a: int, b: int, size: int = 4, test_fraction: float = 0.3, seed: int = 0) -> Dataset:
+def digits_pair(a: int, b: int, size: int = 4, test_fraction: float = 0.3, seed=0) -> Dataset:
     """Digits *a* (label 0) vs *b* (label 1) of scikit-learn's 8×8 digits, pixels in [0, 1];
     ``size=4`` average-pools 2×2 blocks to 4×4 (16 features)."""
     from sklearn.datasets import load_digits
 
-    if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
-        raise ValueError(f"a digit pair needs two different digits 0–9; got {a}, {b}")
+    fix = f"a digit pair needs two different digits 0–9; got {a!r}, {b!r}"
+    a, b = check_count(a, "a", minimum=0, maximum=9, fix=fix), check_count(b, "b", minimum=0, maximum=9, fix=fix)
+    if a == b:
+        raise ValueError(fix)
     if size not in (4, 8):
         raise ValueError(f"digit images come in 8×8 or pooled 4×4; got size={size}")
     d = load_digits()
@@ -106,6 +120,7 @@ def digits_pair(a: int, b: int, size: int = 4, test_fraction: float = 0.3, seed:
 def bars_and_stripes_patterns(rows: int = 3, cols: int = 3) -> np.ndarray:
     """Every valid bars-and-stripes image as a 0/1 array [P, rows·cols] (row-major pixels);
     3×3 gives 14 patterns (the all-0 and all-1 images are both bars and stripes)."""
+    rows, cols = check_count(rows, "rows"), check_count(cols, "cols")
     stripes = [np.repeat(np.array(r)[:, None], cols, 1) for r in itertools.product((0, 1), repeat=rows)]
     bars = [np.repeat(np.array(c)[None, :], rows, 0) for c in itertools.product((0, 1), repeat=cols)]
     flat = {tuple(p.ravel()) for p in stripes + bars}
@@ -113,13 +128,13 @@ def bars_and_stripes_patterns(rows: int = 3, cols: int = 3) -> np.ndarray:
 
 
 def bars_and_stripes(rows: int = 3, cols: int = 3, n_train: int = 200, n_test: int = 200,
-                     flip: float = 0.1, seed: int = 0) -> Dataset:
+                     flip: float = 0.1, seed=0) -> Dataset:
     """Classify noisy images as stripes (rows constant, label 0) or bars (columns constant,
     label 1); each pixel of a clean pattern flips with probability ``flip``; pixels are ±1."""
-    if not 0 <= flip < 0.5:
-        raise ValueError(f"flip must be in [0, 0.5); got {flip}")
-    rng = np.random.default_rng(seed)
-    n = n_train + n_test
+    rows, cols = check_count(rows, "rows"), check_count(cols, "cols")
+    flip = check_real(flip, "flip", 0, 0.5, high_open=True, fix="the probability that a pixel flips")
+    rng = numpy_generator(seed)
+    n = check_count(n_train, "n_train") + check_count(n_test, "n_test")
     y = rng.integers(0, 2, n)
     img = np.empty((n, rows, cols))
     for i, label in enumerate(y):
@@ -137,26 +152,29 @@ def bars_and_stripes(rows: int = 3, cols: int = 3, n_train: int = 200, n_test: i
                    "stripes (label 0) vs bars (label 1), noisy ±1 pixels")
 
 
-def moons(n_train: int = 200, n_test: int = 200, noise: float = 0.15, seed: int = 0) -> Dataset:
+def moons(n_train: int = 200, n_test: int = 200, noise: float = 0.15, seed=0) -> Dataset:
     """scikit-learn's two interleaved half-moons, standardised."""
     from sklearn.datasets import make_moons
 
-    X, y = make_moons(n_train + n_test, noise=noise, random_state=seed)
+    n = check_count(n_train, "n_train") + check_count(n_test, "n_test")
+    noise = check_real(noise, "noise", 0, fix="the standard deviation of the Gaussian noise")
+    X, y = make_moons(n, noise=noise, random_state=_sklearn_seed(seed))
     X = (X - X.mean(0)) / X.std(0)
     return Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], "moons", moons.__doc__)
 
 
-def xor(n_train: int = 200, n_test: int = 200, noise: float = 0.3, seed: int = 0) -> Dataset:
+def xor(n_train: int = 200, n_test: int = 200, noise: float = 0.3, seed=0) -> Dataset:
     """Four Gaussian blobs at (±1, ±1); the label is 1 where the coordinates' signs differ."""
-    rng = np.random.default_rng(seed)
-    n = n_train + n_test
+    rng = numpy_generator(seed)
+    n = check_count(n_train, "n_train") + check_count(n_test, "n_test")
+    noise = check_real(noise, "noise", 0, fix="the standard deviation of the blobs")
     centres = rng.choice([-1.0, 1.0], size=(n, 2))
     X = centres + noise * rng.standard_normal((n, 2))
     y = (centres[:, 0] != centres[:, 1]).astype(np.int64)
     return Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], "xor", xor.__doc__)
 
 
-def digits10(test_fraction: float = 0.3, seed: int = 0) -> Dataset:
+def digits10(test_fraction: float = 0.3, seed=0) -> Dataset:
     """All ten classes of scikit-learn's 8×8 digits (1,797 images), pixels/16 in [0, 1], 64 features."""
     from sklearn.datasets import load_digits
 
@@ -189,8 +207,9 @@ def register(name: str, factory: Callable[..., Dataset]) -> None:
     _REGISTRY[name] = factory
 
 
-def load(name: str, seed: int = 0, **options) -> Dataset:
-    """The data set ``name`` (see :func:`names`), generated or split with ``seed``."""
+def load(name: str, seed=0, **options) -> Dataset:
+    """The data set ``name`` (see :func:`names`), generated or split with ``seed`` (an int
+    ≥ 0, a ``numpy.random.Generator`` or ``None``)."""
     if name in _REGISTRY:
         return _REGISTRY[name](seed=seed, **options)
     m = _DIGITS.match(name)

@@ -26,6 +26,11 @@ def log_prob(logits: torch.Tensor, y: torch.Tensor, scale: float) -> torch.Tenso
     return lp.gather(-1, y.view(1, -1, 1).expand(lp.shape[0], -1, 1)).squeeze(-1)
 
 
+def mean_nll(logits: torch.Tensor, y: torch.Tensor, scale: float) -> torch.Tensor:
+    """Mean negative log-likelihood of one network's logits [N, 1 or C] (one logit ↔ binary task)."""
+    return -log_prob(logits.unsqueeze(0), y, scale).mean()
+
+
 def gaussian_log_prob(pred: torch.Tensor, y: torch.Tensor, inv_std: float) -> torch.Tensor:
     r"""Regression outputs ``pred`` [S, N, d], targets ``y`` [N, d] → :math:`\log\mathcal N(y; f, \sigma^2 I)` [S, N], σ = 1/``inv_std``."""
     d = y.shape[-1]

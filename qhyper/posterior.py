@@ -16,7 +16,7 @@ import math
 
 import torch
 
-from ._checks import DTYPE
+from ._checks import DTYPE, check_count, check_real
 from .bitstrings import index_to_bits
 
 __all__ = ["ExactPosterior", "log_prior_table"]
@@ -51,10 +51,8 @@ class ExactPosterior:
     """
 
     def __init__(self, evaluator, prior="uniform", beta: float = 1.0):
-        if not beta > 0:
-            raise ValueError(f"beta must be > 0; got {beta}")
         self.evaluator = evaluator
-        self.beta = float(beta)
+        self.beta = check_real(beta, "beta", 0, low_open=True)
         self.n = evaluator.num_bits
         self.log_likelihood = evaluator.log_likelihood_table()
         self.log_prior = log_prior_table(self.n, prior)
@@ -92,8 +90,8 @@ class ExactPosterior:
     def top(self, mass: float = 1 - 1e-6, max_networks: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
         """The most probable networks holding ``mass`` of the posterior (at most
         ``max_networks``): ``(bits [K, n], probs [K])``, probabilities renormalised."""
-        if not 0 < mass <= 1 or max_networks < 1:
-            raise ValueError(f"need 0 < mass <= 1 and max_networks >= 1; got {mass}, {max_networks}")
+        mass = check_real(mass, "mass", 0, 1, low_open=True)
+        max_networks = check_count(max_networks, "max_networks")
         order = torch.argsort(self.probs, descending=True)
         if mass >= 1:
             k = len(order)

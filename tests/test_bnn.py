@@ -65,7 +65,8 @@ def test_sign_of_zero_is_plus_one():
 
 @pytest.mark.parametrize("kwargs,match", [
     (dict(layer_sizes=[3]), "at least"),
-    (dict(layer_sizes=[3, 0, 1]), "at least"),
+    (dict(layer_sizes=[3, 0, 1]), "layer_sizes must be an integer ≥ 1; got 0"),
+    (dict(layer_sizes=[3, 2.5, 1]), "layer_sizes must be an integer ≥ 1; got 2.5"),  # int() took it as 2
     (dict(layer_sizes=[2, 1], activation="swish"), "unknown activation"),
     (dict(layer_sizes=[2, 2, 1], activation=["relu", "sigmoid", "sign"]), "1, 2, 4"),
     (dict(layer_sizes=[2, 1], activation=["relu", "sigmoid"]), "hidden layer"),

@@ -1,4 +1,4 @@
-"""qh.compare: registries, equal-terms runs, honest rows, table, JSON and figure."""
+"""qh.compare and qh.comparison: registries, equal-terms runs, honest rows, table, JSON and figure."""
 import json
 import statistics
 
@@ -6,19 +6,19 @@ import numpy as np
 import pytest
 
 import qhyper as qh
-from qhyper.compare import MethodUnavailable, Task
+from qhyper.comparison import MethodUnavailable, Task, registry
 from qhyper.trainers import TrainResult
 
 
 @pytest.fixture(autouse=True)
 def _restore_registries(monkeypatch):
     """Methods registered by a test disappear after it."""
-    monkeypatch.setattr(qh.compare, "_METHODS", dict(qh.compare._METHODS))
+    monkeypatch.setattr(registry, "_METHODS", dict(registry._METHODS))
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    return qh.compare.register_task(Task(
+    return qh.comparison.register_task(Task(
         "tiny_sign", "bars_and_stripes", [4, 1, 1], activation="sign",
         dataset_options={"rows": 2, "cols": 2, "n_train": 40, "n_test": 40},
         description="a 7-bit smoke task", options={"ste": {"epochs": 5, "restarts": 2}},
@@ -26,12 +26,17 @@ def tiny():
                "mle": {"steps": 3, "layers": 1}}))
 
 
-def test_compare_is_callable_and_lists_its_registries():
-    assert callable(qh.compare)
-    assert {"digits01_4x4", "gaussian_mixture", "bars_stripes_sign"} <= set(qh.compare.tasks())
-    assert {"mle", "elbo", "mmd", "ste", "qubo", "exact"} <= set(qh.compare.methods())
-    assert qh.compare.get_task("digits01_4x4").num_bits == 17
-    assert qh.compare.get_task("gaussian_mixture").num_bits == 18
+def test_compare_is_a_function_and_comparison_lists_the_registries():
+    import qhyper.comparison.registry as registry_module  # the package does not shadow the function
+
+    assert callable(qh.compare) and qh.compare is qh.comparison.compare and registry_module is registry
+    assert qh.comparison.method("mle").quantum and qh.comparison.method("ste").kinds == ("classification",)
+    with pytest.raises(ValueError, match="unknown method 'nope'"):
+        qh.comparison.method("nope")
+    assert {"digits01_4x4", "gaussian_mixture", "bars_stripes_sign"} <= set(qh.comparison.tasks())
+    assert {"mle", "elbo", "mmd", "ste", "qubo", "exact"} <= set(qh.comparison.methods())
+    assert qh.comparison.get_task("digits01_4x4").num_bits == 17
+    assert qh.comparison.get_task("gaussian_mixture").num_bits == 18
 
 
 def test_rows_are_means_and_stds_of_the_runs(tiny):
@@ -72,8 +77,8 @@ def test_unavailable_and_failing_methods_are_reported_not_faked(tiny):
     def broken(task, seed, options):
         raise RuntimeError("boom")
 
-    qh.compare.register_method("missing_method", missing)
-    qh.compare.register_method("broken_method", broken)
+    qh.comparison.register_method("missing_method", missing)
+    qh.comparison.register_method("broken_method", broken)
     table = qh.compare(["missing_method", "broken_method"], task="tiny_sign", seeds=2, progress=False)
     assert table[0]["status"] == "unavailable" and table[0]["reason"] == "not installed here"
     assert table[1]["status"] == "failed" and "boom" in table[1]["reason"]
@@ -94,11 +99,11 @@ def test_a_registered_runner_plugs_in(tiny):
         bits = np.ones(ev.num_bits)
         return TrainResult("all-ones", bits, qh.trainers.network_metrics(ev, bits), wall_time=0.0, evaluations=1)
 
-    qh.compare.register_method("all_ones", constant, "every weight +1")
+    qh.comparison.register_method("all_ones", constant, "every weight +1")
     table = qh.compare("all_ones", task="tiny_sign", seeds=1, progress=False)
-    ev = qh.compare.get_task("tiny_sign").evaluator()
+    ev = qh.comparison.get_task("tiny_sign").evaluator()
     assert table[0]["train_accuracy_mean"] == pytest.approx(float(ev.accuracy(np.ones(7))[0]))
-    assert qh.compare.methods()["all_ones"] == "every weight +1"
+    assert qh.comparison.methods()["all_ones"] == "every weight +1"
 
 
 def test_bad_names_are_refused_before_running(tiny):
@@ -111,9 +116,13 @@ def test_bad_names_are_refused_before_running(tiny):
     with pytest.raises(ValueError, match="seeds"):
         qh.compare(["ste"], task="tiny_sign", seeds=0)
     with pytest.raises(TypeError):
-        qh.compare.register_task("not a task")
+        qh.comparison.register_task("not a task")
     with pytest.raises(TypeError):
-        qh.compare.register_method("x", "not callable")
+        qh.comparison.register_method("x", "not callable")
+    with pytest.raises(ValueError, match="kinds"):
+        qh.comparison.register_method("x", lambda task, seed, options: None, kinds="inverse")
+    with pytest.raises(ValueError, match="kind must be"):
+        Task("x", "moons", [2, 1], kind="regression")
 
 
 def test_json_and_figure(tiny, tmp_path):

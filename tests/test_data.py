@@ -52,3 +52,38 @@ def test_unknown_dataset_names_the_choices():
         qh.datasets.load("mnist")
     with pytest.raises(ValueError, match="two different digits"):
         qh.datasets.load("digits11_4x4")
+
+
+@pytest.mark.parametrize("name", qh.datasets.names())
+def test_every_dataset_takes_a_numpy_generator_or_none_and_leaves_global_state_alone(name):
+    state = np.random.get_state()
+    a = qh.datasets.load(name, seed=np.random.default_rng(5))
+    b = qh.datasets.load(name, seed=np.random.default_rng(5))
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    fresh = qh.datasets.load(name, seed=None)  # fresh entropy, not numpy's global generator
+    assert fresh.X_train.shape == a.X_train.shape
+    after = np.random.get_state()
+    assert after[0] == state[0] and np.array_equal(after[1], state[1]) and after[2:] == state[2:]
+
+
+def test_subsample_takes_a_numpy_generator():
+    d = qh.datasets.load("moons")
+    a, b = (d.subsample(20, seed=np.random.default_rng(3)) for _ in range(2))
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: qh.datasets.load("gaussian_mixture", n_train=10.5), "n_train must be an integer ≥ 1; got 10.5"),
+    (lambda: qh.datasets.load("xor", n_test=0), "n_test must be an integer ≥ 1; got 0"),
+    (lambda: qh.datasets.load("bars_and_stripes", rows=2.5), "rows must be an integer ≥ 1; got 2.5"),
+    (lambda: qh.datasets.load("moons").subsample(2.5), "n_train must be an integer in 1 … 200; got 2.5"),
+    (lambda: qh.datasets.load("digits01_4x4", test_fraction="0.3"), "test_fraction must be a finite number in"),
+    (lambda: qh.datasets.load("bars_and_stripes", flip=float("nan")), "flip must be a finite number in"),
+    (lambda: qh.datasets.load("xor", noise=float("inf")), "noise must be a finite number ≥ 0"),
+    (lambda: qh.datasets.digits_pair(0, 1.5), "b must be an integer in 0 … 9; got 1.5"),
+    (lambda: qh.datasets.load("moons", seed=-1), "seed must be an integer ≥ 0"),
+    (lambda: qh.datasets.load("xor", seed=0.5), "seed must be an integer ≥ 0"),
+])
+def test_non_integer_counts_seeds_and_non_numbers_are_refused(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()

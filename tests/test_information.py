@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from qhyper import information as info
-from qhyper.pib.training import torch_threads
+from qhyper._threads import threads
 
 D = torch.float64
 
@@ -13,7 +13,7 @@ D = torch.float64
 @pytest.fixture(autouse=True)
 def one_thread():
     """Batch Gram matrices are small: one torch thread is much faster on a shared machine."""
-    with torch_threads(1):
+    with threads(1):
         yield
 
 
@@ -157,3 +157,14 @@ def test_bad_batches():
         info.entropy(_x(), width="mean")
     with pytest.raises(ValueError, match="eps"):
         info.hsic(_x(), _x(), eps=0)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: info.entropy(_x(), width=float("inf")), "width must be a finite number > 0"),  # inf was taken
+    (lambda: info.entropy(_x(), width=True), "width must be a finite number > 0"),
+    (lambda: info.entropy(_x(), alpha="2"), "alpha must be a finite number > 0; got '2' — the Rényi order"),
+    (lambda: info.hsic(_x(), _x(), eps=float("inf")), "eps must be a finite number > 0"),
+])
+def test_non_numbers_and_non_finite_options_are_refused(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -73,3 +73,13 @@ def test_bad_prior_and_beta(ev):
         qh.ExactPosterior(ev, prior=np.r_[1.0, np.full(ev.num_bits - 1, 0.5)])
     with pytest.raises(ValueError, match="beta"):
         qh.ExactPosterior(ev, beta=0)
+
+
+def test_non_finite_beta_and_non_integer_counts_are_refused(ev):
+    with pytest.raises(ValueError, match="beta must be a finite number > 0; got inf"):
+        qh.ExactPosterior(ev, beta=float("inf"))  # was accepted: every probability became NaN
+    post = qh.ExactPosterior(ev)
+    with pytest.raises(ValueError, match="max_networks must be an integer ≥ 1; got 2.5"):
+        post.top(max_networks=2.5)
+    with pytest.raises(ValueError, match=r"mass must be a finite number in \(0, 1\]; got '0.5'"):
+        post.top(mass="0.5")

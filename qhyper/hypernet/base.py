@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import available_memory, gib
+from .._checks import available_memory, gib, torch_generator
 from ..bitstrings import index_to_bits
 from .engine import sample_indices
 
@@ -43,7 +43,7 @@ class Backend:
 
     def sample_exact(self, angles: torch.Tensor, shots: int, seed: int) -> torch.Tensor:
         """Sample from the exact probabilities by inverse CDF, rows in chunks of ≤ 2^24 amplitudes."""
-        gen = torch.Generator().manual_seed(int(seed))
+        gen = torch_generator(seed)
         rows = max(1, 2**24 // 2**self.n)
         out = []
         with torch.no_grad():

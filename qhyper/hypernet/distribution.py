@@ -11,13 +11,14 @@ as on hardware — and those three methods raise :class:`ShotModeError`.
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from .._checks import as_bits, check_table_fits
+from .._checks import as_bits, check_seed, check_table_fits, seed_int
 from ..bitstrings import all_bits, bits_to_index
 
-__all__ = ["BornDistribution", "ShotModeError"]
+__all__ = ["BornDistribution", "ShotModeError", "sampler_seed"]
+
+_SAMPLER_SEEDS = 2**31 - 1  # sampler seeds drawn from a generator lie in [0, 2^31 − 1)
 
 
 class ShotModeError(RuntimeError):
@@ -71,7 +72,8 @@ class BornDistribution:
     def sample(self, k: int, generator=None) -> torch.Tensor:
         """``k`` bitstrings, float64 [k, n]. ``generator``: int seed, numpy or torch Generator,
         or None (the hypernetwork's master generator draws a fresh seed)."""
-        return self.hypernet.sample_at(self.theta.detach()[None], k, seed=_seed_from(generator))[0]
+        seed = None if generator is None else sampler_seed(generator, "generator")
+        return self.hypernet.sample_at(self.theta.detach()[None], k, seed=seed)[0]
 
     def enumerate_support(self) -> torch.Tensor:
         """All 2^n bitstrings in index order, float64 [2^n, n]."""
@@ -83,15 +85,10 @@ class BornDistribution:
         return f"BornDistribution(num_bits={self.num_bits}, {mode})"
 
 
-def _seed_from(generator) -> int | None:
-    """A sampler seed from an int, numpy Generator or torch Generator (None: let the caller draw)."""
-    if generator is None:
-        return None
-    if isinstance(generator, torch.Generator):
-        return int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
-    if isinstance(generator, np.random.Generator):
-        return int(generator.integers(2**31 - 1))
-    if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
-        return int(generator)
-    raise TypeError(f"generator must be an int, numpy.random.Generator, torch.Generator or None; got "
-                    f"{type(generator).__name__}")
+def sampler_seed(seed, name: str = "seed") -> int:
+    """A sampler seed from an int ≥ 0 (as it is) or a numpy or torch Generator (one draw
+    below 2^31 − 1, which every simulator accepts)."""
+    seed = check_seed(seed, name, allow_torch=True)
+    if isinstance(seed, torch.Generator):
+        return int(torch.randint(0, _SAMPLER_SEEDS, (1,), generator=seed))
+    return seed_int(seed, bound=_SAMPLER_SEEDS)

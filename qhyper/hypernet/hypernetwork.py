@@ -39,7 +39,7 @@ samples 65 qubits in tens of milliseconds per parameter setting (``benchmarks/sh
 available and differentiable. ``shots=int``: hardware-like — only samples exist;
 asking for probabilities raises :class:`~qhyper.hypernet.ShotModeError`.
 
-**Seeds.** ``seed`` (int, ``numpy.random.Generator`` or None) seeds a master generator. It
+**Seeds.** ``seed`` (an int ≥ 0, a ``numpy.random.Generator`` or None) seeds a master generator. It
 draws the initial θ and a fresh sampler seed for every sampling call without an explicit
 ``seed``, so successive calls give independent shots while the whole run is reproducible.
 """
@@ -50,8 +50,9 @@ import torch
 from torch import nn
 
 from .. import circuits
+from .._checks import check_count, check_seed, numpy_generator
 from ..circuits.base import Ansatz
-from .distribution import BornDistribution, ShotModeError
+from .distribution import BornDistribution, ShotModeError, sampler_seed
 
 __all__ = ["Hypernetwork", "BACKENDS"]
 
@@ -124,7 +125,7 @@ class Hypernetwork(nn.Module):
             ``qiskit_ibm_runtime.SamplerV2(mode=backend)``; shot mode), an ``AerSimulator``
             (e.g. ``AerSimulator.from_backend(fake_backend)``), or a PennyLane device.
         shots: None (exact mode) or a positive int (shot mode: the default shots of :meth:`sample`).
-        seed: int, ``numpy.random.Generator`` or None — the master generator.
+        seed: an int ≥ 0, a ``numpy.random.Generator`` or None (fresh entropy) — the master generator.
         init: initial θ [P]; default ``ansatz.init_params`` drawn from the master generator.
         noise: ``qh.noise.depolarizing(scale)``, a ``qiskit_aer`` ``NoiseModel`` (Qiskit) or a
             ``pennylane`` ``NoiseModel`` (PennyLane); exact mode then simulates density
@@ -154,22 +155,23 @@ class Hypernetwork(nn.Module):
         self.shots = shots
         self.backend_name = backend if isinstance(backend, str) else type(backend).__name__
         self.noise = noise
-        self._rng = np.random.default_rng(seed)
+        self._rng = numpy_generator(check_seed(seed))
         self.backend = _make_backend(backend, ansatz, shots, noise, backend_options)
         theta = ansatz.init_params(self._rng) if init is None else ansatz.check_theta(init)
         self.theta = nn.Parameter(theta.detach().clone().to(torch.float64))
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def for_model(cls, model, ansatz="brick", layers: int = 4, **kwargs) -> "Hypernetwork":
+    def for_model(cls, model, ansatz="brick", layers: int | None = None, **kwargs) -> "Hypernetwork":
         """A hypernetwork with one qubit per bit of ``model`` (a BNN or an Evaluator).
 
-        ``ansatz`` is a family name (built with ``layers``) or an Ansatz whose qubit count
-        must equal ``model.num_bits``. Other keyword arguments go to the constructor.
+        ``ansatz`` is a family name (built with ``layers``; ``None``: the family's own
+        default, e.g. 4 for ``brick``) or an Ansatz whose qubit count must equal
+        ``model.num_bits``. Other keyword arguments go to the constructor.
         """
         n = _num_bits(model)
         if isinstance(ansatz, str):
-            ansatz = circuits.get(ansatz, n_qubits=n, layers=layers)
+            ansatz = circuits.get(ansatz, n_qubits=n, **({} if layers is None else {"layers": layers}))
         _check_match(n, getattr(ansatz, "n_qubits", n), "the model")  # before building a backend
         return cls(ansatz, **kwargs)
 
@@ -193,7 +195,7 @@ class Hypernetwork(nn.Module):
 
     def next_seed(self) -> int:
         """A fresh sampler seed from the master generator."""
-        return int(self._rng.integers(2**31 - 1))
+        return sampler_seed(self._rng)
 
     # ------------------------------------------------------------------ exact mode
     def distribution(self) -> BornDistribution:
@@ -226,8 +228,9 @@ class Hypernetwork(nn.Module):
         """Bits float64 [B, shots, n] at parameter rows ``thetas`` [B, P], in one backend call.
 
         Exact mode samples from the statevector; shot mode runs the backend's sampler (Aer
-        SamplerV2 with one PUB, or one broadcast ``qml.sample`` QNode call). ``seed`` fixes
-        this call's shots; None draws a fresh seed from the master generator.
+        SamplerV2 with one PUB, or one broadcast ``qml.sample`` QNode call). ``seed`` (an int
+        ≥ 0, or a numpy or torch ``Generator`` that gives one draw) fixes this call's shots;
+        None draws a fresh seed from the master generator.
         """
         return self.sample_angles(self.ansatz.angles(self._rows(thetas).detach()), shots, seed)
 
@@ -237,7 +240,7 @@ class Hypernetwork(nn.Module):
         shift one gate of a shared parameter at a time."""
         rows = self._rows(angles, width=self.ansatz.num_angles, what="angles").detach()
         shots = _check_shots(shots)
-        seed = self.next_seed() if seed is None else int(seed)
+        seed = self.next_seed() if seed is None else sampler_seed(seed)
         if self.shots is None:
             return self.backend.sample_exact(rows, shots, seed)
         return self.backend.sample(rows, shots, seed)
@@ -271,9 +274,7 @@ def _check_match(n: int, qubits: int, what: str) -> None:
 
 
 def _check_shots(shots) -> int:
-    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots <= 0:
-        raise ValueError(f"shots must be a positive integer (or None for exact mode); got {shots!r}")
-    return int(shots)
+    return check_count(shots, "shots", fix="a positive number of shots per circuit (None for exact mode)")
 
 
 def _num_bits(model) -> int:

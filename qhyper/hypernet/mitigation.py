@@ -23,9 +23,9 @@ virtual qubit *j* is measured on in the transpiled circuit.
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
+from .._checks import check_count
 from ..bitstrings import unique_rows
 
 __all__ = ["ReadoutMitigator"]
@@ -50,8 +50,7 @@ class ReadoutMitigator:
         if device is None:
             raise ValueError("readout mitigation needs a device to calibrate: a Qiskit hypernetwork whose backend is "
                              "an AerSimulator.from_backend(...) or a sampler built on a (fake) device")
-        if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 100:
-            raise ValueError(f"calibration shots must be an integer ≥ 100; got {shots!r}")
+        shots = check_count(shots, "calibration shots", minimum=100)
         layout = backend._measured.layout
         n = hypernet.num_qubits
         self.qubits = list(layout.final_index_layout()[:n]) if layout is not None else list(range(n))

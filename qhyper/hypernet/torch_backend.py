@@ -19,7 +19,7 @@ n     qhyper    ``qml`` default.qubit  ``qml`` lightning adjoint  qiskit-ml Samp
 ``SamplerQNN`` + ``TorchConnector`` with an exact sampler, measured up to n = 12 only.) The
 machine was shared, so single figures drift; the ratios were measured side by side.
 On a machine whose cores are busy with other work, torch's default of one thread per core
-can be many times slower than ``torch.set_num_threads(1)`` for this engine (thread
+can be many times slower than a single thread for this engine (thread
 contention in its many short parallel sections); the table was measured with one thread.
 
 The whole circuit is a few large matrix products and gathers, and the backward pass is one
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import torch
 
+from .._checks import check_count
 from .base import Backend, check_statevector_fits
 from .engine import StatevectorEngine
 
@@ -43,8 +44,7 @@ class TorchBackend(Backend):
 
     def __init__(self, ansatz, shots=None, block: int = 4):
         super().__init__(ansatz, shots)
-        if isinstance(block, bool) or not isinstance(block, int) or not 1 <= block <= 8:
-            raise ValueError(f"block must be an integer in 1 … 8 (wires per fused gate block); got {block!r}")
+        block = check_count(block, "block", maximum=8, fix="wires per fused gate block")
         check_statevector_fits(
             self.n, 8 if ansatz.real else 16, "The torch statevector engine",
             "Use fewer qubits, or sample from a tensor-network simulator: "

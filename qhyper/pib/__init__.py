@@ -15,7 +15,8 @@ from .binary import BinaryUnit
 from .crossbar import CrossbarUnit
 from .endtoend import train_end_to_end
 from .local import LocalObjective, UnitLearner
-from .network import PIBNetwork, network, score
+from .network import PIBNetwork, network
+from .score import score
 from .optical import OpticalUnit
 from .plots import plot_information_plane
 

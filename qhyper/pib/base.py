@@ -14,19 +14,19 @@ be trained from a local loss on ``T``:
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
+
+from .._checks import check_count, check_real
 
 __all__ = ["Unit", "check_fault_rate"]
 
 
 def check_fault_rate(rate, kind: str, kinds: tuple[str, ...]) -> float:
     """A fault rate in [0, 1] and a known fault kind, or a clear error."""
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate <= 1:
-        raise ValueError(f"fault rate must be a fraction of devices in [0, 1]; got {rate!r}")
+    rate = check_real(rate, "fault rate", 0, 1, fix="the fraction of devices made faulty")
     if kind not in kinds:
         raise ValueError(f"unknown fault kind {kind!r} for this unit; choose from {list(kinds)}")
-    return float(rate)
+    return rate
 
 
 class Unit(torch.nn.Module):
@@ -37,10 +37,8 @@ class Unit(torch.nn.Module):
 
     def __init__(self, in_features: int, out_features: int):
         super().__init__()
-        if in_features < 1 or out_features < 1:
-            raise ValueError(f"a unit needs >= 1 input and output; got {in_features} -> {out_features}")
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = check_count(in_features, "in_features", fix="a unit needs at least one input")
+        self.out_features = check_count(out_features, "out_features", fix="a unit needs at least one output")
 
     def __getstate__(self):
         # torch.Generator does not pickle: keep its state (units travel to Ray workers, deepcopy)
@@ -62,7 +60,9 @@ class Unit(torch.nn.Module):
         """Called after every parameter update (clipping, re-imposing faults)."""
 
     def inject_faults(self, rate: float, kind: str = "stuck_at", seed=None) -> int:
-        """Make a fraction ``rate`` of the unit's devices faulty; returns how many are now faulty."""
+        """Make a fraction ``rate`` of the unit's devices faulty; returns how many are now faulty.
+
+        ``seed``: an int ≥ 0, a numpy or torch ``Generator``, or ``None`` (fresh entropy)."""
         raise NotImplementedError
 
     @property

@@ -19,26 +19,17 @@ import math
 
 import torch
 
-from .._checks import DTYPE
+from .._checks import DTYPE, torch_generator
 from ..quantizers import sign_to_bits, ste_sign
 from .base import Unit, check_fault_rate
 
 __all__ = ["BinaryUnit"]
 
 
-def _generator(seed) -> torch.Generator:
-    if isinstance(seed, torch.Generator):
-        return seed
-    g = torch.Generator()
-    if seed is None:
-        g.seed()  # fresh entropy for this generator only
-    else:
-        g.manual_seed(int(seed))
-    return g
-
-
 class BinaryUnit(Unit):
-    """±1 weights (and bias), ``sign`` (default) or ``identity`` output; seeded init of the latent weights."""
+    """±1 weights (and bias), ``sign`` (default) or ``identity`` output; seeded init of the latent weights.
+
+    ``seed``: an int ≥ 0, a numpy or torch ``Generator``, or ``None`` (fresh entropy)."""
 
     update = "autograd"
     fault_kinds = ("stuck_at", "stuck_at_0", "stuck_at_1")
@@ -50,7 +41,7 @@ class BinaryUnit(Unit):
             raise ValueError(f"activation must be 'sign' or 'identity'; got {activation!r}")
         self.activation = activation
         self.bias = bool(bias)
-        g = _generator(seed)
+        g = torch_generator(seed)
         cols = in_features + int(self.bias)
         self.latent = torch.nn.Parameter(torch.rand(out_features, cols, generator=g, dtype=DTYPE) * 2 - 1)
         self.register_buffer("fault_mask", torch.zeros(out_features, cols, dtype=torch.bool))
@@ -84,7 +75,7 @@ class BinaryUnit(Unit):
 
     def inject_faults(self, rate: float, kind: str = "stuck_at", seed=None) -> int:
         rate = check_fault_rate(rate, kind, self.fault_kinds)
-        g = _generator(seed)
+        g = torch_generator(seed)
         new = torch.rand(self.fault_mask.shape, generator=g, dtype=DTYPE) < rate
         if kind == "stuck_at":
             value = torch.where(torch.rand(new.shape, generator=g, dtype=DTYPE) < 0.5, -1.0, 1.0).to(DTYPE)

@@ -31,15 +31,17 @@ import math
 
 import torch
 
-from .._checks import DTYPE
+from .._checks import DTYPE, check_count, check_real, torch_generator
 from .base import Unit, check_fault_rate
-from .binary import _generator
 
 __all__ = ["CrossbarUnit"]
 
 
 class CrossbarUnit(Unit):
-    """Differential memristor pairs with ``levels`` states, variation ``d2d``, read noise ``read_noise``."""
+    """Differential memristor pairs with ``levels`` states, variation ``d2d``, read noise ``read_noise``.
+
+    ``seed`` (an int ≥ 0, a numpy or torch ``Generator``, or ``None``) seeds the unit's own
+    generator: the initial levels, the device variation, read noise and pulses."""
 
     update = "manhattan"
     fault_kinds = ("stuck_at", "stuck_off", "stuck_on")
@@ -47,12 +49,11 @@ class CrossbarUnit(Unit):
     def __init__(self, in_features: int, out_features: int, levels: int = 16, d2d: float = 0.05,
                  read_noise: float = 0.02, gain: float = 3.0, seed=0):
         super().__init__(in_features, out_features)
-        if levels < 2:
-            raise ValueError(f"a device needs at least 2 conductance levels; got levels={levels}")
-        if d2d < 0 or read_noise < 0:
-            raise ValueError(f"d2d and read_noise are standard deviations >= 0; got {d2d}, {read_noise}")
-        self.levels, self.d2d, self.read_noise, self.gain = int(levels), float(d2d), float(read_noise), float(gain)
-        self._gen = _generator(seed)
+        self.levels = check_count(levels, "levels", minimum=2, fix="a device needs at least 2 conductance levels")
+        self.d2d = check_real(d2d, "d2d", 0, fix="a standard deviation")
+        self.read_noise = check_real(read_noise, "read_noise", 0, fix="a standard deviation")
+        self.gain = check_real(gain, "gain")
+        self._gen = torch_generator(seed)
         shape = (2, out_features, in_features + 1)  # (G+, G-) pairs, bias column last
         self.register_buffer("level", torch.randint(0, self.levels, shape, generator=self._gen))
         self.register_buffer("variation", 1.0 + self.d2d * torch.randn(shape, generator=self._gen, dtype=DTYPE))
@@ -103,7 +104,7 @@ class CrossbarUnit(Unit):
 
     def inject_faults(self, rate: float, kind: str = "stuck_at", seed=None) -> int:
         rate = check_fault_rate(rate, kind, self.fault_kinds)
-        g = _generator(seed)
+        g = torch_generator(seed)
         new = torch.rand(self.fault_mask.shape, generator=g, dtype=DTYPE) < rate
         if kind == "stuck_at":
             on = torch.rand(new.shape, generator=g, dtype=DTYPE) < 0.5

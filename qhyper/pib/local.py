@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 
 from .. import information as info
-from .._checks import DTYPE
+from .._checks import DTYPE, check_count, check_real, torch_generator
 from .. import likelihood
 
 __all__ = ["LocalObjective", "UnitLearner", "readout_loss"]
@@ -53,9 +53,7 @@ class LocalObjective:
         return ixt - self.beta * ity
 
 
-def readout_loss(logits: torch.Tensor, y: torch.Tensor, logit_scale: float) -> torch.Tensor:
-    """Mean cross-entropy of readout logits [N, 1 or C] (one logit ↔ binary task)."""
-    return -likelihood.log_prob(logits.unsqueeze(0), y, logit_scale).mean()
+readout_loss = likelihood.mean_nll  # the readout's cross-entropy: mean NLL of its logits [N, 1 or C]
 
 
 class UnitLearner:
@@ -66,14 +64,16 @@ class UnitLearner:
     is the pulse probability of the largest-gradient device) or ``"spsa"`` (simultaneous
     perturbation: ``spsa_samples`` Rademacher directions Δ at size ``spsa_c``,
     :math:`\\hat g = \\frac{1}{K}\\sum_k \\frac{L(\\theta + c\\Delta_k) - L(\\theta - c\\Delta_k)}{2c}\\Delta_k`,
-    fed to Adam).
+    fed to Adam). ``seed`` (an int ≥ 0, a numpy or torch ``Generator``, or ``None``) seeds
+    the learner's own generator (SPSA directions).
     """
 
-    def __init__(self, unit, lr: float, seed: int = 0, spsa_c: float = 0.2, spsa_samples: int = 4):
-        self.unit, self.lr = unit, float(lr)
+    def __init__(self, unit, lr: float, seed=0, spsa_c: float = 0.2, spsa_samples: int = 4):
+        self.unit, self.lr = unit, check_real(lr, "lr", 0, low_open=True)
         self.kind = getattr(unit, "update", "autograd")  # plain torch modules (a readout) use autograd
-        self.spsa_c, self.spsa_samples = float(spsa_c), int(spsa_samples)
-        self._gen = torch.Generator().manual_seed(int(seed))
+        self.spsa_c = check_real(spsa_c, "spsa_c", 0, low_open=True)
+        self.spsa_samples = check_count(spsa_samples, "spsa_samples")
+        self._gen = torch_generator(seed)
         if self.kind == "autograd":
             self.opt = torch.optim.Adam(unit.parameters(), lr=self.lr)
         elif self.kind == "spsa":

@@ -1,4 +1,4 @@
-r"""A stack of PIB units plus a small readout, and the one way such a network is scored.
+r"""A stack of PIB units plus a small readout (scored by :func:`qhyper.pib.score.score`).
 
 ``network(kind, sizes, n_classes)`` builds units ``sizes[0] → sizes[1] → … → sizes[-1]``
 of one kind and a readout ``sizes[-1] → n_classes`` (one logit for two classes):
@@ -20,16 +20,20 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .._checks import DTYPE, as_features, as_labels
+from .._checks import (
+    DTYPE,
+    as_features,
+    check_count,
+    numpy_generator,
+    seed_int,
+    torch_generator,
+)
 from ..bnn import BinaryMLP
-from ..evaluate import Evaluator
-from ..results import network_metrics
 from .binary import BinaryUnit
 from .crossbar import CrossbarUnit
-from .local import readout_loss
 from .optical import OpticalUnit
 
-__all__ = ["PIBNetwork", "network", "score", "KINDS"]
+__all__ = ["PIBNetwork", "network", "KINDS"]
 
 KINDS = {"binary": BinaryUnit, "crossbar": CrossbarUnit, "optical": OpticalUnit}
 
@@ -99,12 +103,14 @@ class PIBNetwork(torch.nn.Module):
         return BinaryMLP(sizes, activation="sign", bias=self.readout.bias), self.bits()
 
     def inject_faults(self, rate: float, kind: str = "stuck_at", seed=0) -> int:
-        """Faults at ``rate`` in every unit (not the digital readout); returns the total count."""
-        rng = np.random.default_rng(seed)
+        """Faults at ``rate`` in every unit (not the digital readout); returns the total count.
+
+        ``seed``: an int ≥ 0, a numpy or torch ``Generator``, or ``None`` (fresh entropy)."""
+        rng = numpy_generator(seed)
         return sum(u.inject_faults(rate, kind, seed=int(rng.integers(2**31))) for u in self.units)
 
 
-def network(kind: str, sizes: Sequence[int], n_classes: int, seed: int = 0, readout: str | None = None,
+def network(kind: str, sizes: Sequence[int], n_classes: int, seed=0, readout: str | None = None,
             **unit_options) -> PIBNetwork:
     """A stack of ``kind`` units with widths ``sizes`` and a readout to ``n_classes``.
 
@@ -112,6 +118,8 @@ def network(kind: str, sizes: Sequence[int], n_classes: int, seed: int = 0, read
         kind: ``"binary"``, ``"crossbar"`` or ``"optical"``.
         sizes: ``[d_in, h_1, …, h_L]`` — L units.
         n_classes: number of labels (2 gives one output logit).
+        seed: an int ≥ 0, a numpy or torch ``Generator``, or ``None`` (fresh entropy); every
+            unit and the readout get their own seed from it.
         readout: ``"binary"`` (default for binary units) or ``"linear"`` (default otherwise).
         unit_options: passed to every unit (e.g. ``levels=8`` for crossbars).
 
@@ -122,13 +130,13 @@ def network(kind: str, sizes: Sequence[int], n_classes: int, seed: int = 0, read
     """
     if kind not in KINDS:
         raise ValueError(f"unknown unit kind {kind!r}; choose from {list(KINDS)}")
-    sizes = [int(s) for s in sizes]
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"sizes must be [d_in, h_1, ...] with at least one unit, all >= 1; got {sizes}")
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be >= 2; got {n_classes}")
+    fix = f"sizes lists the widths [d_in, h_1, …]; got {list(sizes)}"
+    sizes = [check_count(s, "every entry of sizes", fix=fix) for s in sizes]
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must be [d_in, h_1, ...] with at least one unit; got {sizes}")
+    n_classes = check_count(n_classes, "n_classes", minimum=2)
     readout = readout or ("binary" if kind == "binary" else "linear")
-    seeds = np.random.SeedSequence(seed).generate_state(len(sizes))
+    seeds = np.random.SeedSequence(seed_int(seed)).generate_state(len(sizes))
     units = [KINDS[kind](a, b, seed=int(s), **unit_options) for a, b, s in zip(sizes[:-1], sizes[1:], seeds)]
     d_out = 1 if n_classes == 2 else n_classes
     if readout == "binary":
@@ -136,7 +144,7 @@ def network(kind: str, sizes: Sequence[int], n_classes: int, seed: int = 0, read
         scale = 1.0 / math.sqrt(sizes[-1] + 1)
     elif readout == "linear":
         head = torch.nn.utils.skip_init(torch.nn.Linear, sizes[-1], d_out, dtype=DTYPE)
-        g, bound = torch.Generator().manual_seed(int(seeds[-1])), 1.0 / math.sqrt(sizes[-1])
+        g, bound = torch_generator(int(seeds[-1])), 1.0 / math.sqrt(sizes[-1])
         with torch.no_grad():  # torch's default init, from our seed rather than the global RNG
             head.weight.uniform_(-bound, bound, generator=g)
             head.bias.uniform_(-bound, bound, generator=g)
@@ -144,19 +152,3 @@ def network(kind: str, sizes: Sequence[int], n_classes: int, seed: int = 0, read
     else:
         raise ValueError(f"readout must be 'binary' or 'linear'; got {readout!r}")
     return PIBNetwork(units, head, n_classes, kind, scale)
-
-
-def score(net: PIBNetwork, dataset) -> dict[str, float]:
-    """Train/test accuracy and mean NLL; binary networks through the shared Evaluator."""
-    if net.is_binary:
-        model, bits = net.to_binary_mlp()
-        ev = Evaluator.from_dataset(model, dataset, logit_scale=net.logit_scale)
-        return network_metrics(ev, bits)
-    out = {}
-    for split, X, y in (("train", dataset.X_train, dataset.y_train), ("test", dataset.X_test, dataset.y_test)):
-        z = net.logits(X)
-        yt = as_labels(y, net.n_classes, z.shape[0])
-        pred = (z[:, 0] >= 0).long() if z.shape[1] == 1 else z.argmax(1)
-        out[f"{split}_accuracy"] = float((pred == yt).to(DTYPE).mean())
-        out[f"{split}_nll"] = float(readout_loss(z, yt, net.logit_scale))
-    return out

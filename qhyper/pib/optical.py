@@ -22,9 +22,8 @@ import math
 
 import torch
 
-from .._checks import DTYPE
+from .._checks import DTYPE, check_count, check_real, torch_generator
 from .base import Unit, check_fault_rate
-from .binary import _generator
 
 __all__ = ["OpticalUnit"]
 
@@ -36,7 +35,10 @@ def _complex_gaussian(rows: int, cols: int, g: torch.Generator) -> torch.Tensor:
 
 
 class OpticalUnit(Unit):
-    """``modes`` SLM pixels (default ``2 * in_features``) between two fixed random scatterers."""
+    """``modes`` SLM pixels (default ``2 * in_features``) between two fixed random scatterers.
+
+    ``seed`` (an int ≥ 0, a numpy or torch ``Generator``, or ``None``) seeds the unit's own
+    generator: the scatterers, the initial phases and the camera noise."""
 
     update = "spsa"
     fault_kinds = ("stuck_at", "dead")
@@ -44,11 +46,10 @@ class OpticalUnit(Unit):
     def __init__(self, in_features: int, out_features: int, modes: int | None = None,
                  detector_noise: float = 0.01, seed=0):
         super().__init__(in_features, out_features)
-        m = int(modes or 2 * in_features)
-        if detector_noise < 0:
-            raise ValueError(f"detector_noise is a standard deviation >= 0; got {detector_noise}")
-        self.modes, self.detector_noise = m, float(detector_noise)
-        self._gen = _generator(seed)
+        m = check_count(modes, "modes", allow_none=True, fix="None uses 2 * in_features") or 2 * in_features
+        self.modes = m
+        self.detector_noise = check_real(detector_noise, "detector_noise", 0, fix="a standard deviation")
+        self._gen = torch_generator(seed)
         self.register_buffer("M1", _complex_gaussian(m, in_features, self._gen))
         self.register_buffer("M2", _complex_gaussian(out_features, m, self._gen))
         self.register_buffer("phase", 2 * math.pi * torch.rand(m, generator=self._gen, dtype=DTYPE))
@@ -69,13 +70,13 @@ class OpticalUnit(Unit):
         field = (field * mask) @ self.M2.T
         intensity = field.abs() ** 2
         if self.detector_noise:
-            intensity = intensity * (1 + self.detector_noise * torch.randn(
-                intensity.shape, generator=self._gen, dtype=DTYPE))
+            eta = torch.randn(intensity.shape, generator=self._gen, dtype=DTYPE)
+            intensity = intensity * (1 + self.detector_noise * eta)
         return intensity / intensity.mean(1, keepdim=True).clamp_min(1e-12)
 
     def inject_faults(self, rate: float, kind: str = "stuck_at", seed=None) -> int:
         rate = check_fault_rate(rate, kind, self.fault_kinds)
-        g = _generator(seed)
+        g = torch_generator(seed)
         new = (torch.rand(self.modes, generator=g, dtype=DTYPE) < rate) & ~self.fault_mask
         if kind == "dead":
             self.transmission[new] = 0.0

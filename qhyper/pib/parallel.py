@@ -20,6 +20,7 @@ import time
 import torch
 from tqdm.auto import tqdm
 
+from .._threads import set_worker_threads
 from .local import LocalObjective, UnitLearner, readout_loss
 from .training import minibatches
 
@@ -31,7 +32,7 @@ class UnitWorker:
 
     def __init__(self, unit, lr: float, seed: int, spsa_c: float, spsa_samples: int,
                  objective: dict | None, logit_scale: float):
-        torch.set_num_threads(1)
+        set_worker_threads(1)  # this process exists only to run one unit
         self.learner = UnitLearner(unit, lr, seed, spsa_c, spsa_samples)
         self.objective, self.logit_scale = objective, logit_scale
         self.loss_sum, self.count = 0.0, 0
@@ -68,8 +69,11 @@ def _start_ray(address):
     return ray, True
 
 
-def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator, record) -> float:
+def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator, record, seed: int) -> float:
     """Run ``trainer``'s epochs with one Ray actor per unit; ``record(losses)`` after each epoch.
+
+    ``gen`` shuffles the mini-batches; unit *l*'s learner is seeded ``seed + l + 1``, the
+    readout's ``seed`` (as in :meth:`~qhyper.trainers.LocalIB.learners`).
 
     Returns the seconds spent starting Ray (if it was not running) and the actors.
     """
@@ -82,7 +86,7 @@ def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator
     Actor = ray.remote(UnitWorker)
     actors = [
         Actor.options(num_cpus=cpus).remote(
-            m, trainer.readout_lr if l == len(net.units) else trainer.lr, trainer.seed + (l + 1) % len(modules),
+            m, trainer.readout_lr if l == len(net.units) else trainer.lr, seed + (l + 1) % len(modules),
             trainer.spsa_c, trainer.spsa_samples, None if l == len(net.units) else objective, net.logit_scale)
         for l, m in enumerate(modules)
     ]

@@ -1,23 +1,17 @@
 """Input checks and mini-batching shared by the PIB trainers."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import torch
 
-from .._checks import as_features, as_labels
+from .._checks import as_features, as_labels, check_count, check_real
 
-__all__ = ["training_tensors", "minibatches", "check_hyper", "torch_threads"]
+__all__ = ["training_tensors", "minibatches", "check_hyper"]
 
 
 def check_hyper(batch_size: int, epochs: int, lr: float) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 2:
-        raise ValueError(f"batch_size must be an integer >= 2 (the estimators need a batch of "
-                         f"Gram matrices); got {batch_size!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be an integer >= 0; got {epochs!r}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0; got {lr!r}")
+    check_count(batch_size, "batch_size", minimum=2, fix="the estimators need a batch of Gram matrices")
+    check_count(epochs, "epochs", minimum=0)
+    check_real(lr, "lr", 0, low_open=True)
 
 
 def training_tensors(net, dataset) -> tuple[torch.Tensor, torch.Tensor]:
@@ -35,21 +29,3 @@ def minibatches(n: int, batch_size: int, gen: torch.Generator):
         idx = perm[s : s + batch_size]
         if len(idx) >= 2:
             yield idx
-
-
-@contextmanager
-def torch_threads(n: int | None):
-    """Run a block with ``n`` torch threads (restored after); ``None`` leaves torch alone.
-
-    Local losses work on batch Gram matrices of a few hundred rows: on a shared 2-core
-    machine one thread was measured about 10× faster than two for such sizes.
-    """
-    if n is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)

@@ -12,16 +12,15 @@ each of its assumptions is a documented option (see :mod:`qhyper.pibinn.model`).
 The sign bits of a binary network are what a quantum hypernetwork samples
 (``net.num_bits``, ``net.decode(bits)``, batched ``net(bits [S, b], Y [N, m])``);
 ``qh.pibinn.evaluator(net, task)`` scores them with the shared Evaluator (Gaussian
-likelihood), and :func:`run_method` runs every method of the benchmark by name.
+likelihood). The benchmark's methods by name (``run_method``) are in
+:mod:`qhyper.comparison.methods.pibinn`.
 """
 from .accounting import StorageReport, bits_per_weight, storage_report
 from .masks import dense_masks, physics_masks
-from .methods import METHODS, SMALL, run_method, sign_search, small_task
 from .metrics import evaluator, nmse_db
 from .model import ISTA, PIBiNN, UnrolledISTA
 from .tasks import InverseProblem, load_task, names
 from .train import train
 
-__all__ = ["InverseProblem", "ISTA", "METHODS", "PIBiNN", "SMALL", "StorageReport", "UnrolledISTA",
-           "bits_per_weight", "dense_masks", "evaluator", "load_task", "names", "nmse_db", "physics_masks", "run_method",
-           "sign_search", "small_task", "storage_report", "train"]
+__all__ = ["InverseProblem", "ISTA", "PIBiNN", "StorageReport", "UnrolledISTA", "bits_per_weight", "dense_masks",
+           "evaluator", "load_task", "names", "nmse_db", "physics_masks", "storage_report", "train"]

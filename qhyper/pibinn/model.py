@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import DTYPE, as_bits, as_features
+from .._checks import DTYPE, as_bits, as_features, check_count, check_real
 from . import quantize as Q
 from .masks import check_masks, dense_masks, physics_masks
 from .tasks import InverseProblem, _as_operator
@@ -68,12 +68,6 @@ def lipschitz(A: torch.Tensor) -> float:
 
 def _operator(operator) -> torch.Tensor:
     return operator.operator if isinstance(operator, InverseProblem) else _as_operator(operator)
-
-
-def _check_layers(layers) -> int:
-    if isinstance(layers, bool) or int(layers) != layers or layers < 1:
-        raise ValueError(f"layers must be an integer >= 1 (the number of unrolled iterations); got {layers!r}")
-    return int(layers)
 
 
 class UnrolledISTA(torch.nn.Module):
@@ -108,14 +102,13 @@ class UnrolledISTA(torch.nn.Module):
                  residual: bool = False, form: str = "lista"):
         super().__init__()
         A = _operator(operator)
-        T = _check_layers(layers)
+        T = check_count(layers, "layers", fix="the number of unrolled iterations")
         if weights not in WEIGHTS:
             raise ValueError(f"weights must be one of {WEIGHTS}; got {weights!r}")
         scale = scale or ("per_layer" if weights == "ternary" else "global")
         if scale not in Q.SCALES:
             raise ValueError(f"scale must be one of {Q.SCALES}; got {scale!r}")
-        if not (reg >= 0):
-            raise ValueError(f"reg must be >= 0; got {reg}")
+        reg = check_real(reg, "reg", 0, fix="the ℓ1 weight of the ISTA initialisation")
         if form not in FORMS:
             raise ValueError(f"form must be one of {FORMS}; got {form!r}")
         if residual and form != "lista":
@@ -332,10 +325,8 @@ class ISTA(torch.nn.Module):
     def __init__(self, operator, iterations: int = 8, reg: float = 0.05):
         super().__init__()
         A = _operator(operator)
-        self.layers = _check_layers(iterations)
-        if not (reg >= 0):
-            raise ValueError(f"reg must be >= 0; got {reg}")
-        self.reg = float(reg)
+        self.layers = check_count(iterations, "iterations")
+        self.reg = check_real(reg, "reg", 0, fix="the ℓ1 weight")
         self.register_buffer("A", A)
         self.L = lipschitz(A)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._checks import DTYPE
+from .._checks import DTYPE, check_count, check_real, numpy_generator
 
 __all__ = ["InverseProblem", "load_task", "names", "sparse_signals"]
 
@@ -60,8 +60,8 @@ class InverseProblem:
                                  "pass one signal per measurement vector")
             object.__setattr__(self, ys, Y)
             object.__setattr__(self, xs, X)
-        if not (np.isfinite(self.noise_std) and self.noise_std > 0):
-            raise ValueError(f"noise_std must be a finite positive number; got {self.noise_std}")
+        object.__setattr__(self, "noise_std", check_real(self.noise_std, "noise_std", 0, low_open=True,
+                                                         fix="the measurement noise standard deviation"))
 
     @property
     def m(self) -> int:
@@ -83,8 +83,7 @@ class InverseProblem:
 
     def subset(self, n_train: int) -> "InverseProblem":
         """The same problem with only the first ``n_train`` training pairs."""
-        if not 1 <= n_train <= self.Y_train.shape[0]:
-            raise ValueError(f"n_train must lie in 1 … {self.Y_train.shape[0]}; got {n_train}")
+        n_train = check_count(n_train, "n_train", maximum=self.Y_train.shape[0])
         return InverseProblem(self.name, self.operator, self.Y_train[:n_train], self.X_train[:n_train],
                               self.Y_test, self.X_test, self.noise_std, self.snr_db)
 
@@ -130,8 +129,9 @@ def _measure(rng, A: np.ndarray, X_train, X_test, snr_db: float):
 
 
 def _deconv1d(rng, n=64, kernel=5, width=1.0, k=4):
-    if kernel < 1 or kernel > n:
-        raise ValueError(f"kernel length must lie in 1 … n={n}; got {kernel}")
+    n = check_count(n, "n")
+    kernel = check_count(kernel, "kernel", maximum=n, fix=f"the blur kernel's length, at most the signal length n={n}")
+    width = check_real(width, "width", 0, low_open=True, fix="the blur kernel's standard deviation")
     t = np.arange(kernel) - (kernel - 1) / 2
     h = np.exp(-(t**2) / (2 * width**2))
     h /= np.linalg.norm(h)
@@ -146,6 +146,7 @@ def _deconv1d(rng, n=64, kernel=5, width=1.0, k=4):
 
 
 def _block_cs(rng, n=64, m=32, blocks=8, k=4):
+    n, m, blocks = check_count(n, "n"), check_count(m, "m"), check_count(blocks, "blocks")
     if n % blocks or m % blocks:
         raise ValueError(f"n={n} and m={m} must both be divisible by blocks={blocks}")
     mb, nb = m // blocks, n // blocks
@@ -163,13 +164,14 @@ def names() -> list[str]:
     return sorted(_TASKS)
 
 
-def load_task(name: str, seed: int = 0, n_train: int = 2000, n_test: int = 1000,
+def load_task(name: str, seed=0, n_train: int = 2000, n_test: int = 1000,
               snr_db: float = 30.0, **size) -> InverseProblem:
     """Generate a built-in inverse problem.
 
     Args:
         name: ``"deconv1d"`` or ``"block_cs"``.
-        seed: seeds the operator (``block_cs``), the signals and the noise.
+        seed: an int ≥ 0, a ``numpy.random.Generator`` (drawn from) or ``None`` (fresh
+            entropy): seeds the operator (``block_cs``), the signals and the noise.
         n_train, n_test: number of signal/measurement pairs per split.
         snr_db: measurement signal-to-noise ratio in dB.
         **size: task sizes. ``deconv1d``: ``n=64, kernel=5, width=1.0, k=4``.
@@ -182,18 +184,15 @@ def load_task(name: str, seed: int = 0, n_train: int = 2000, n_test: int = 1000,
     """
     if name not in _TASKS:
         raise ValueError(f"unknown task {name!r}; choose from {names()}")
-    if n_train < 1 or n_test < 1:
-        raise ValueError(f"n_train and n_test must be >= 1; got {n_train}, {n_test}")
-    if not np.isfinite(snr_db):
-        raise ValueError(f"snr_db must be finite; got {snr_db}")
-    rng = np.random.default_rng(seed)
+    n_train, n_test = check_count(n_train, "n_train"), check_count(n_test, "n_test")
+    snr_db = check_real(snr_db, "snr_db")
+    rng = numpy_generator(seed)
     try:
         A, k = _TASKS[name](rng, **size)
     except TypeError as err:
         raise ValueError(f"bad size option for {name!r}: {err}") from None
     n = A.shape[1]
-    if not 1 <= k <= n:
-        raise ValueError(f"sparsity k must lie in 1 … n={n}; got {k}")
+    k = check_count(k, "k", maximum=n, fix=f"the sparsity: non-zeros per signal of length n={n}")
     X_train, X_test = sparse_signals(rng, n_train, n, k), sparse_signals(rng, n_test, n, k)
     Y_train, Y_test, sigma = _measure(rng, A, X_train, X_test, snr_db)
     t = lambda z: torch.from_numpy(z).to(DTYPE)  # noqa: E731

@@ -15,16 +15,21 @@ skips stage 1. Ctrl-C stops training and returns what it has (``interrupted=True
 The matrices are small (tens to hundreds of rows), so by default training runs torch on one
 thread: on a busy 2-core machine two OpenMP threads made a 256×64 by 64×64 float64 matrix
 product about 200× slower than one thread (``threads=None`` keeps torch's setting).
+
+The only random draws are the mini-batch indices, from a local generator of ``seed``: the
+networks start from the deterministic ISTA initialisation, and the global torch RNG is
+never used.
 """
 from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
 
 import torch
 from tqdm.auto import tqdm
 
+from .. import _threads
+from .._checks import check_count, check_real, torch_generator
 from ..results import TrainResult
 from .accounting import bits_per_weight
 from .metrics import nmse_db
@@ -33,7 +38,7 @@ from .model import ISTA, UnrolledISTA
 __all__ = ["train"]
 
 
-def train(model: UnrolledISTA, task, steps: int = 2000, seed: int = 0, batch_size: int = 256,
+def train(model: UnrolledISTA, task, steps: int = 2000, seed=0, batch_size: int = 256,
           lr: float = 1e-3, warm_fraction: float = 0.5, qat_lr: float = 1e-2,
           eval_every: int = 100, progress: bool = True, method: str | None = None,
           threads: int | None = 1) -> TrainResult:
@@ -41,7 +46,8 @@ def train(model: UnrolledISTA, task, steps: int = 2000, seed: int = 0, batch_siz
 
     Args:
         steps: total optimiser steps over both stages.
-        seed: seeds the mini-batch draws.
+        seed: an int ≥ 0, a numpy or torch ``Generator``, or ``None`` (fresh entropy): seeds
+            the mini-batch draws (a torch generator is drawn from directly).
         lr: Adam learning rate of stage 1; ``qat_lr`` the initial one of stage 2 (larger, so
             that latent weights of size ~ the stage-1 weights can change sign).
         warm_fraction: share of ``steps`` spent in stage 1 by binary/ternary networks.
@@ -59,30 +65,22 @@ def train(model: UnrolledISTA, task, steps: int = 2000, seed: int = 0, batch_siz
     if model.in_features != task.m or model.out_features != task.n:
         raise ValueError(f"the model is built for an operator of shape {(model.in_features, model.out_features)} "
                          f"but the task's is {(task.m, task.n)}; build the model from task.operator")
-    if int(steps) != steps or steps < 0 or batch_size < 1 or not 0 <= warm_fraction <= 1:
-        raise ValueError("steps must be an integer >= 0, batch_size >= 1 and 0 <= warm_fraction <= 1")
-    gen = torch.Generator().manual_seed(int(seed))
+    steps = check_count(steps, "steps", minimum=0)
+    batch_size = check_count(batch_size, "batch_size")
+    eval_every = check_count(eval_every, "eval_every")
+    warm_fraction = check_real(warm_fraction, "warm_fraction", 0, 1)
+    lr, qat_lr = check_real(lr, "lr", 0, low_open=True), check_real(qat_lr, "qat_lr", 0, low_open=True)
+    threads = _threads.check_threads(threads)
+    gen = torch_generator(seed)
     quantizing = model.weight_kind != "real"
     warm = 0 if bool(model.quantized) else (round(steps * warm_fraction) if quantizing else steps)
     start = time.perf_counter()
     bar = tqdm(total=steps, disable=not progress, desc=method or "unrolled")
-    with torch_threads(threads):
+    with _threads.threads(threads):
         history, done, interrupted = _loop(model, task, steps, warm, gen, batch_size, lr, qat_lr,
                                            eval_every, bar)
         return _result(model, task, history, method, time.perf_counter() - start, done * batch_size,
                        interrupted)
-
-
-@contextmanager
-def torch_threads(threads: int | None):
-    """Run the block with ``threads`` torch threads (``None``: unchanged)."""
-    before = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(int(threads))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _loop(model, task, steps, warm, gen, batch_size, lr, qat_lr, eval_every, bar):

@@ -16,6 +16,7 @@ import time
 
 import torch
 
+from .._checks import check_count, check_real
 from ..bitstrings import index_to_bits
 from ..posterior import ExactPosterior
 from ..results import TrainResult, network_metrics
@@ -42,14 +43,10 @@ class Exhaustive:
 
     def __init__(self, prior="uniform", beta: float = 1.0, max_bits: int = 30,
                  top_mass: float = 1 - 1e-6):
-        if not beta > 0:
-            raise ValueError(f"beta must be > 0; got {beta}")
-        if not 0 < top_mass <= 1:
-            raise ValueError(f"top_mass must be in (0, 1]; got {top_mass}")
         self.prior = prior
-        self.beta = float(beta)
-        self.max_bits = int(max_bits)
-        self.top_mass = float(top_mass)
+        self.beta = check_real(beta, "beta", 0, low_open=True)
+        self.max_bits = check_count(max_bits, "max_bits")
+        self.top_mass = check_real(top_mass, "top_mass", 0, 1, low_open=True)
 
     def fit(self, evaluator) -> TrainResult:
         """Score all 2^n networks; return the MAP network and the exact-posterior figures."""

@@ -16,8 +16,8 @@ trained by cross-entropy at the same time (the "format" layer of the HSIC bottle
 
 :class:`LocalIB` estimates both terms with the matrix-based Rényi α-mutual information
 (bits); :class:`HSICBottleneck` with the normalised-CCA HSIC of Ma, Lewis & Kleijn (2019).
-``run_localib``, ``run_hsic`` and ``run_end_to_end`` train a fresh network on a named task
-or a :class:`~qhyper.Dataset` in one call.
+``qh.compare(["localib", "hsic", "e2e"], task="moons")`` trains a fresh network per seed with
+each of them (:mod:`qhyper.comparison.methods.localib`).
 
 Example:
     >>> data = qh.datasets.load("digits10_8x8")
@@ -27,22 +27,20 @@ Example:
 """
 from __future__ import annotations
 
-import math
 import time
-from typing import Sequence
 
 import torch
 from tqdm.auto import tqdm
 
-from .. import data as datasets
+from .._checks import check_count, check_real, check_seed, seed_int, torch_generator
+from .._threads import check_threads, threads
 from ..information import check_alpha
-from ..pib.endtoend import train_end_to_end
 from ..pib.local import LocalObjective, UnitLearner, readout_loss
-from ..pib.network import network, score
-from ..pib.training import check_hyper, minibatches, torch_threads, training_tensors
+from ..pib.score import score
+from ..pib.training import check_hyper, minibatches, training_tensors
 from ..results import TrainResult
 
-__all__ = ["LocalIB", "HSICBottleneck", "run_localib", "run_hsic", "run_end_to_end"]
+__all__ = ["LocalIB", "HSICBottleneck"]
 
 
 class LocalIB:
@@ -57,7 +55,9 @@ class LocalIB:
         epochs: passes over the training data.
         lr: step size of each unit's optimiser (Adam for binary units and SPSA units; the
             pulse probability of the largest-gradient device for crossbars).
-        seed: seeds shuffling and every learner.
+        seed: an int ≥ 0, a ``numpy.random.Generator`` or ``None`` (fresh entropy): seeds
+            shuffling and every learner (an int gives the same run every ``fit``; a
+            generator is drawn from once per ``fit``).
         parallel: ``None`` (units in turn, in this process) or ``"ray"`` (one Ray actor per
             unit, pipelined: unit *l* trains on batch *t* while unit *l*+1 trains on *t*−1).
         readout_lr: the readout's Adam step (default ``lr``).
@@ -78,35 +78,37 @@ class LocalIB:
     estimator = "renyi"
 
     def __init__(self, beta: float = 4.0, alpha: float = 1.01, batch_size: int = 128, epochs: int = 30,
-                 lr: float = 0.05, seed: int = 0, parallel: str | None = None, readout_lr: float | None = None,
+                 lr: float = 0.05, seed=0, parallel: str | None = None, readout_lr: float | None = None,
                  readout_epochs: int = 5, width="0.5*median", spsa_c: float = 0.2, spsa_samples: int = 4,
                  eval_size: int = 512, eps: float = 1e-5, ray_address: str | None = None,
                  threads: int | None = 1, progress: bool = True):
-        if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not beta >= 0 or math.isinf(beta):
-            raise ValueError(f"beta must be a finite number >= 0 (the weight of I(T;Y)); got {beta!r}")
+        self.beta = check_real(beta, "beta", 0, fix="the weight of I(T;Y)")
         self.alpha = check_alpha(alpha)
         check_hyper(batch_size, epochs, lr)
         if parallel not in (None, "ray"):
             raise ValueError(f"parallel must be None or 'ray'; got {parallel!r}")
-        if readout_epochs < 0 or eval_size < 2:
-            raise ValueError(f"readout_epochs must be >= 0 and eval_size >= 2; got {readout_epochs}, {eval_size}")
-        self.beta, self.batch_size, self.epochs, self.lr = float(beta), batch_size, epochs, float(lr)
-        self.seed, self.parallel, self.readout_lr = int(seed), parallel, float(readout_lr or lr)
-        self.readout_epochs, self.width = int(readout_epochs), width
-        if not (spsa_c > 0 and spsa_samples >= 1 and eps > 0):
-            raise ValueError(f"spsa_c and eps must be > 0 and spsa_samples >= 1; got {spsa_c}, {eps}, {spsa_samples}")
-        self.spsa_c, self.spsa_samples, self.eval_size, self.eps = spsa_c, int(spsa_samples), int(eval_size), eps
-        self.ray_address, self.threads, self.progress = ray_address, threads, progress
+        self.batch_size, self.epochs, self.lr = batch_size, epochs, float(lr)
+        self.seed, self.parallel = check_seed(seed), parallel
+        self.readout_lr = float(check_real(readout_lr, "readout_lr", 0, low_open=True, allow_none=True,
+                                           fix="None uses lr") or lr)
+        self.readout_epochs = check_count(readout_epochs, "readout_epochs", minimum=0)
+        self.eval_size = check_count(eval_size, "eval_size", minimum=2)
+        self.width = width
+        self.spsa_c = check_real(spsa_c, "spsa_c", 0, low_open=True)
+        self.spsa_samples = check_count(spsa_samples, "spsa_samples")
+        self.eps = check_real(eps, "eps", 0, low_open=True)
+        self.ray_address, self.threads, self.progress = ray_address, check_threads(threads), progress
 
     # ------------------------------------------------------------------ pieces
     def objective(self, x0: torch.Tensor, y: torch.Tensor) -> LocalObjective:
         """The local loss of one batch (Gram matrices of X and Y cached)."""
         return LocalObjective(x0, y, self.beta, self.alpha, self.estimator, self.width, self.eps)
 
-    def learners(self, net) -> tuple[list[UnitLearner], UnitLearner]:
-        units = [UnitLearner(u, self.lr, self.seed + 1 + l, self.spsa_c, self.spsa_samples)
+    def learners(self, net, seed: int) -> tuple[list[UnitLearner], UnitLearner]:
+        """A learner per unit (unit *l* seeded ``seed + l + 1``) and the readout's (``seed``)."""
+        units = [UnitLearner(u, self.lr, seed + 1 + l, self.spsa_c, self.spsa_samples)
                  for l, u in enumerate(net.units)]
-        return units, UnitLearner(net.readout, self.readout_lr, self.seed)
+        return units, UnitLearner(net.readout, self.readout_lr, seed)
 
     def _step(self, learners, head, x0, y, logit_scale) -> list[float]:
         objective, h, losses = self.objective(x0, y), x0, []
@@ -129,12 +131,12 @@ class LocalIB:
         and, with ``parallel="ray"``, ``state["ray_startup"]``: the seconds of ``wall_time``
         spent starting Ray and the actors.
         """
-        with torch_threads(self.threads):
-            return self._fit(net, dataset)
+        with threads(self.threads):
+            return self._fit(net, dataset, seed_int(self.seed))
 
-    def _fit(self, net, dataset) -> TrainResult:
+    def _fit(self, net, dataset, seed: int) -> TrainResult:
         X, y = training_tensors(net, dataset)
-        gen = torch.Generator().manual_seed(self.seed)
+        gen = torch_generator(seed)
         ev_idx = torch.randperm(len(y), generator=gen)[: self.eval_size]
         plane_objective = self.objective(X[ev_idx], y[ev_idx])
         L = len(net.units)
@@ -155,9 +157,9 @@ class LocalIB:
             if self.parallel == "ray":
                 from ..pib.parallel import fit_ray
 
-                ray_startup = fit_ray(self, net, X, y, gen, record)
+                ray_startup = fit_ray(self, net, X, y, gen, record, seed)
             else:
-                learners, head = self.learners(net)
+                learners, head = self.learners(net, seed)
                 for _ in tqdm(range(self.epochs), desc=self.method, disable=not self.progress):
                     sums, count = [0.0] * (L + 1), 0
                     for idx in minibatches(len(y), self.batch_size, gen):
@@ -165,7 +167,7 @@ class LocalIB:
                         sums = [s + v * len(idx) for s, v in zip(sums, losses)]
                         count += len(idx)
                     record([s / max(count, 1) for s in sums])
-            self._fit_readout(net, X, y, gen)
+            self._fit_readout(net, X, y, gen, seed)
         except KeyboardInterrupt:
             interrupted = True
         plane = {"I_XT": [history[f"I(X;T{l + 1})"] for l in range(L)],
@@ -175,11 +177,11 @@ class LocalIB:
                                   "ray_startup": ray_startup},
                            interrupted=interrupted)
 
-    def _fit_readout(self, net, X, y, gen) -> None:
+    def _fit_readout(self, net, X, y, gen, seed: int) -> None:
         """Extra readout-only epochs on the frozen units' outputs."""
         if not self.readout_epochs:
             return
-        head = UnitLearner(net.readout, self.readout_lr, self.seed)
+        head = UnitLearner(net.readout, self.readout_lr, seed)
         T = net.features(X)[-1]
         for _ in range(self.readout_epochs):
             for idx in minibatches(len(y), self.batch_size, gen):
@@ -196,37 +198,3 @@ class HSICBottleneck(LocalIB):
 
     def __init__(self, beta: float = 50.0, **options):
         super().__init__(beta=beta, **options)
-
-
-# ---------------------------------------------------------------------- one-call runners
-def _task(task_or_dataset, seed: int):
-    return datasets.load(task_or_dataset, seed=seed) if isinstance(task_or_dataset, str) else task_or_dataset
-
-
-def _net(data, seed, kind, hidden, unit_options):
-    return network(kind, [data.n_features, *hidden], data.n_classes, seed=seed, **(unit_options or {}))
-
-
-def run_localib(task_or_dataset, seed: int = 0, *, kind: str = "binary", hidden: Sequence[int] = (64, 64, 64),
-                unit_options: dict | None = None, **options) -> TrainResult:
-    """Build a ``kind`` network with ``hidden`` unit widths for the task and train it with
-    :class:`LocalIB` (``options`` go to the trainer; ``progress`` defaults to off)."""
-    data = _task(task_or_dataset, seed)
-    options.setdefault("progress", False)
-    return LocalIB(seed=seed, **options).fit(_net(data, seed, kind, hidden, unit_options), data)
-
-
-def run_hsic(task_or_dataset, seed: int = 0, *, kind: str = "binary", hidden: Sequence[int] = (64, 64, 64),
-             unit_options: dict | None = None, **options) -> TrainResult:
-    """As :func:`run_localib`, with :class:`HSICBottleneck`."""
-    data = _task(task_or_dataset, seed)
-    options.setdefault("progress", False)
-    return HSICBottleneck(seed=seed, **options).fit(_net(data, seed, kind, hidden, unit_options), data)
-
-
-def run_end_to_end(task_or_dataset, seed: int = 0, *, kind: str = "binary", hidden: Sequence[int] = (64, 64, 64),
-                   unit_options: dict | None = None, **options) -> TrainResult:
-    """As :func:`run_localib`, trained end to end by :func:`qhyper.pib.train_end_to_end`."""
-    data = _task(task_or_dataset, seed)
-    options.setdefault("progress", False)
-    return train_end_to_end(_net(data, seed, kind, hidden, unit_options), data, seed=seed, **options)

@@ -78,14 +78,13 @@ import math
 import numbers
 import time
 
-import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from .._checks import DTYPE, check_count, check_seed, numpy_generator
 from ..gradients import SPSA
 from ..gradients.base import checked_grad, draw_reference, estimator_name, is_exact
-from ..gradients.resolve import GRADIENTS, auto, resolve
+from ..gradients.resolve import auto, resolve
 from ..objectives import MLE, Annealed
 from ..objectives.annealed import DEFAULT_START
 from ..objectives.base import Objective

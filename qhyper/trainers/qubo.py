@@ -51,6 +51,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from .._checks import check_count, check_real, check_seed, numpy_generator
 from ..qubo.bnn import BNNQubo, check_encodable, input_grid
 from ..results import TrainResult, network_metrics
 from .ste import _require_evaluator
@@ -67,7 +68,9 @@ class QUBO:
         num_reads: reads per problem (samplers without ``num_reads`` are cut to this many
             lowest-energy reads).
         num_sweeps: sweeps per run (annealers that accept it).
-        seed: int seed (sampler seeds and mini-batch order derive from it).
+        seed: an int ≥ 0, a ``numpy.random.Generator`` or ``None`` (fresh entropy): sampler
+            seeds and mini-batch order derive from it (an int gives the same run every
+            ``fit``; a generator is drawn from, so successive fits differ).
         margin: μ ≥ 0, margin reward per sample in units of errors.
         dropout_rounds: number of sub-networks for the dropout-inspired scheme (0 = off).
         dropout_rate: probability of dropping a hidden unit in a sub-network.
@@ -94,42 +97,29 @@ class QUBO:
 
     name = "qubo"
 
-    def __init__(self, num_reads: int = 10, num_sweeps: int = 1000, seed: int = 0,
+    def __init__(self, num_reads: int = 10, num_sweeps: int = 1000, seed=0,
                  margin: float = 0.0, dropout_rounds: int = 0, dropout_rate: float = 0.5,
                  dropout_strength: float = 0.5, batch_size: int = 128, max_batches: int = 4,
                  anchor: float = 0.5, input_resolution: int | None = None, penalty: float = 1.25,
                  polish: bool = True, refine_rounds: int = 3, refine_beta: float = 0.1,
                  max_beta: float = 50.0, progress: bool = False, sampler=None):
-        for label, value in (("num_reads", num_reads), ("num_sweeps", num_sweeps),
-                             ("batch_size", batch_size), ("max_batches", max_batches)):
-            if int(value) <= 0:
-                raise ValueError(f"{label} must be a positive integer; got {value}")
-        if margin < 0 or dropout_strength < 0 or anchor < 0:
-            raise ValueError("margin, dropout_strength and anchor must be >= 0")
-        if int(dropout_rounds) < 0:
-            raise ValueError(f"dropout_rounds must be >= 0; got {dropout_rounds}")
-        if not 0 <= dropout_rate < 1:
-            raise ValueError(f"dropout_rate must be in [0, 1); got {dropout_rate}")
-        if int(refine_rounds) < 0 or not refine_beta > 0 or not max_beta > 0:
-            raise ValueError("refine_rounds must be >= 0, refine_beta and max_beta > 0")
-        if penalty <= 1:
-            raise ValueError(f"penalty must be > 1; got {penalty}")
-        if input_resolution is not None and int(input_resolution) < 1:
-            raise ValueError(f"input_resolution must be a positive integer or None; got {input_resolution}")
-        self.sampler = _check_sampler(sampler)
-        self.num_reads, self.num_sweeps = int(num_reads), int(num_sweeps)
-        self.seed = int(seed)
-        self.margin = float(margin)
-        self.dropout_rounds, self.dropout_rate = int(dropout_rounds), float(dropout_rate)
-        self.dropout_strength = float(dropout_strength)
-        self.batch_size, self.max_batches = int(batch_size), int(max_batches)
-        self.anchor = float(anchor)
-        self.input_resolution = input_resolution
-        self.penalty = float(penalty)
+        self.num_reads, self.num_sweeps = check_count(num_reads, "num_reads"), check_count(num_sweeps, "num_sweeps")
+        self.seed = check_seed(seed)
+        self.margin = check_real(margin, "margin", 0)
+        self.dropout_rounds = check_count(dropout_rounds, "dropout_rounds", minimum=0, fix="0 switches the scheme off")
+        self.dropout_rate = check_real(dropout_rate, "dropout_rate", 0, 1, high_open=True)
+        self.dropout_strength = check_real(dropout_strength, "dropout_strength", 0)
+        self.batch_size, self.max_batches = check_count(batch_size, "batch_size"), check_count(max_batches, "max_batches")
+        self.anchor = check_real(anchor, "anchor", 0)
+        self.input_resolution = check_count(input_resolution, "input_resolution", allow_none=True,
+                                            fix="None picks 1, 2 or 4")
+        self.penalty = check_real(penalty, "penalty", 1, low_open=True)
         self.polish = bool(polish)
-        self.refine_rounds, self.refine_beta = int(refine_rounds), float(refine_beta)
-        self.max_beta = float(max_beta)
+        self.refine_rounds = check_count(refine_rounds, "refine_rounds", minimum=0, fix="0 switches refinement off")
+        self.refine_beta = check_real(refine_beta, "refine_beta", 0, low_open=True)
+        self.max_beta = check_real(max_beta, "max_beta", 0, low_open=True)
         self.progress = progress
+        self.sampler = _check_sampler(sampler)
 
     # ------------------------------------------------------------------ solving
     def accepts(self, name: str) -> bool:
@@ -217,7 +207,7 @@ class QUBO:
                              "(set dropout_rounds=0)")
         X, y = evaluator.X.numpy(), evaluator.y.numpy()
         r, rounding = input_grid(X, self.input_resolution)
-        rng = np.random.default_rng(self.seed)
+        rng = numpy_generator(self.seed)
         N = len(y)
         order = rng.permutation(N) if N > self.batch_size else np.arange(N)
         batches = [order[s : s + self.batch_size] for s in range(0, N, self.batch_size)][: self.max_batches]

@@ -24,10 +24,14 @@ the sign networks are scored on the whole training set by the shared Evaluator; 
 result is the network with the lowest training NLL seen over all runs and epochs.
 ``evaluations`` counts whole-training-set passes of one network: per run and epoch, one
 for the mini-batches and one for the scoring.
+
+**Threads.** ``threads=None`` (the default) leaves torch's thread count as the user set
+it; ``threads=n`` runs the fit with ``n`` intra-op threads and restores the count after.
+The per-step tensors are tiny, so on a shared or busy CPU ``threads=1`` is often fastest
+(measured: a [4, 64, 16] batched product took ~14 ms with 2 busy threads, ~2 µs with one).
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 
@@ -35,9 +39,11 @@ import torch
 from tqdm.auto import tqdm
 
 from .. import likelihood
-from .._checks import DTYPE
-from ..bnn import ACTIVATIONS
+from .._checks import DTYPE, check_count, check_real, check_seed, torch_generator
+from .._threads import check_threads, threads
 from ..bitstrings import index_to_bits
+from ..bnn import ACTIVATIONS
+from ..protocol import require
 from ..quantizers import sign_to_bits, ste_sign
 from ..results import TrainResult, network_metrics
 
@@ -55,7 +61,11 @@ class STE:
         patience: stop when the best training NLL has not improved for this many epochs
             (``None``: run all epochs).
         init_scale: latent weights start uniform in ``[-init_scale, init_scale]``.
-        seed: int or ``torch.Generator``.
+        seed: an int ≥ 0, a ``numpy.random.Generator``, a ``torch.Generator`` or ``None``
+            (fresh entropy). An int gives the same run every ``fit``; a generator is drawn
+            from (a torch generator used directly), so successive fits differ.
+        threads: torch intra-op threads during ``fit`` (restored after); ``None`` leaves
+            the caller's setting. ``1`` is often fastest on a shared CPU for these tiny tensors.
         progress: show a progress bar.
     """
 
@@ -63,23 +73,15 @@ class STE:
 
     def __init__(self, epochs: int = 100, lr: float = 0.01, batch_size: int | None = 64,
                  restarts: int = 8, patience: int | None = None, init_scale: float = 1.0,
-                 seed=0, progress: bool = False):
-        for label, value in (("epochs", epochs), ("restarts", restarts)):
-            if int(value) < 1:
-                raise ValueError(f"{label} must be >= 1; got {value}")
-        if not lr > 0:
-            raise ValueError(f"lr must be > 0; got {lr}")
-        if batch_size is not None and int(batch_size) < 1:
-            raise ValueError(f"batch_size must be >= 1 or None (full batch); got {batch_size}")
-        if patience is not None and int(patience) < 1:
-            raise ValueError(f"patience must be >= 1 or None; got {patience}")
-        if not 0 < init_scale <= 1:
-            raise ValueError(f"init_scale must be in (0, 1]; got {init_scale}")
-        self.epochs, self.lr, self.restarts = int(epochs), float(lr), int(restarts)
-        self.batch_size = None if batch_size is None else int(batch_size)
-        self.patience = None if patience is None else int(patience)
-        self.init_scale = float(init_scale)
-        self.seed = seed
+                 seed=0, threads: int | None = None, progress: bool = False):
+        self.epochs = check_count(epochs, "epochs")
+        self.restarts = check_count(restarts, "restarts")
+        self.lr = check_real(lr, "lr", 0, low_open=True)
+        self.batch_size = check_count(batch_size, "batch_size", allow_none=True, fix="None trains on the full batch")
+        self.patience = check_count(patience, "patience", allow_none=True, fix="None runs all epochs")
+        self.init_scale = check_real(init_scale, "init_scale", 0, 1, low_open=True)
+        self.seed = check_seed(seed, allow_torch=True)
+        self.threads = check_threads(threads)
         self.progress = progress
 
     # ------------------------------------------------------------------ forward
@@ -94,12 +96,14 @@ class STE:
     def fit(self, evaluator) -> TrainResult:
         """Train on ``evaluator``'s data and likelihood; return the best sign network."""
         _require_evaluator(evaluator, "STE")
-        with _one_thread():
+        require(evaluator.model, ("decode", "propagate", "num_weight_bits"), "STE",
+                "the straight-through sign differentiates through decoded weights")
+        with threads(self.threads):
             return self._fit(evaluator)
 
     def _fit(self, evaluator) -> TrainResult:
         model, X, y = evaluator.model, evaluator.X, evaluator.y
-        gen = self.seed if isinstance(self.seed, torch.Generator) else torch.Generator().manual_seed(int(self.seed))
+        gen = torch_generator(self.seed)
         n_w, n_c = model.num_weight_bits, getattr(model, "num_choice_bits", 0)
         choices = index_to_bits(torch.arange(2**n_c), n_c).repeat_interleave(self.restarts, 0)
         S, N = choices.shape[0], X.shape[0]
@@ -162,19 +166,6 @@ def _require_evaluator(evaluator, name: str) -> None:
     if not all(hasattr(evaluator, a) for a in ("model", "X", "y")):
         raise TypeError(f"{name} trains on data: pass a qhyper.Evaluator (not a cost table); "
                         f"got {type(evaluator).__name__}")
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """Run torch single-threaded: the per-step tensors are tiny, and on a loaded machine
-    intra-op threads cost far more than they save (measured: a [4, 64, 16] batched
-    product takes ~14 ms with 2 busy threads, ~2 µs with one)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _activate(model, h: torch.Tensor, choice: torch.Tensor, fan_in: int) -> torch.Tensor:

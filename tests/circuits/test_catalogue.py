@@ -100,8 +100,14 @@ def test_validation_rejects_unused_or_out_of_range_parameters():
         Ansatz(2, [Gate("H", (0,), 0)], (1,))
     with pytest.raises(ValueError, match="2 distinct wire"):
         Ansatz(2, [Gate("RZZ", (1, 1), 0)], (1,))
-    with pytest.raises(ValueError, match="outside wires"):
+    with pytest.raises(ValueError, match="wire of .* must be an integer in 0 … 1; got 2"):
         Ansatz(2, [Gate("RY", (2,), 0)], (1,))
+    with pytest.raises(ValueError, match="wire of .* must be an integer in 0 … 1; got 0.5"):
+        Ansatz(2, [Gate("RY", (0.5,), 0)], (1,))  # int() would have let 0.5 through as wire 0
+    with pytest.raises(ValueError, match="parameter index .* must be an integer in 0 … 0; got 1"):
+        Ansatz(2, [Gate("RY", (0,), 1)], (1,))
+    with pytest.raises(ValueError, match="shape must be an integer ≥ 0; got 1.5"):
+        Ansatz(2, [Gate("RY", (0,), 0)], (1.5,))
 
 
 @pytest.mark.parametrize("call,match", [
@@ -124,8 +130,24 @@ def test_init_params_seeded_and_in_range():
     assert torch.all((t1 >= 0) & (t1 < 2 * math.pi))
     assert a.init_params(np.random.default_rng(0)).shape == (16,)
     assert a.init_params(torch.Generator().manual_seed(0)).shape == (16,)
-    with pytest.raises(TypeError, match="generator"):
+    with pytest.raises(ValueError, match="generator must be an integer ≥ 0"):
         a.init_params("seed")
+    with pytest.raises(ValueError, match="generator must be an integer ≥ 0"):
+        a.init_params(-1)
+
+
+def test_from_pennylane_takes_a_numpy_generator_as_its_seed():
+    import pennylane as qml
+
+    def qfunc(theta):
+        qml.RY(theta[0], wires=0)
+        qml.CNOT(wires=[0, 1])
+        qml.RZ(2 * theta[1] + 0.3, wires=1)
+
+    for seed in (np.random.default_rng(0), torch.Generator().manual_seed(0), 3):
+        assert qh.circuits.from_pennylane(qfunc, 2, (2,), seed=seed).num_params == 2
+    with pytest.raises(ValueError, match="seed must be an integer ≥ 0"):
+        qh.circuits.from_pennylane(qfunc, 2, (2,), seed=1.5)
 
 
 def test_check_theta():

@@ -32,9 +32,9 @@ def test_for_model_checks_qubit_count(ansatz):
 
 @pytest.mark.parametrize("shots", [0, -5, 2.5, True])
 def test_bad_shots(ansatz, shots):
-    with pytest.raises(ValueError, match="shots must be a positive integer"):
+    with pytest.raises(ValueError, match="shots must be an integer ≥ 1"):
         qh.Hypernetwork(ansatz, shots=shots)
-    with pytest.raises(ValueError, match="shots must be a positive integer"):
+    with pytest.raises(ValueError, match="shots must be an integer ≥ 1"):
         qh.Hypernetwork(ansatz).sample_at(torch.zeros(1, ansatz.num_params), shots)
 
 

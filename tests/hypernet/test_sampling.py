@@ -79,7 +79,7 @@ def test_distribution_sample_takes_generators():
     assert torch.equal(d.sample(50, generator=3), d.sample(50, generator=3))
     assert d.sample(50, generator=np.random.default_rng(0)).shape == (50, 3)
     assert d.sample(50, generator=torch.Generator().manual_seed(0)).shape == (50, 3)
-    with pytest.raises(TypeError, match="generator"):
+    with pytest.raises(ValueError, match="generator must be an integer ≥ 0"):
         d.sample(5, generator="x")
 
 
@@ -92,3 +92,18 @@ def test_mps_samples_65_qubits():
     assert bits.shape == (2, 32, 65)
     want = (torch.arange(65) % 3 == 0).to(torch.float64)
     assert torch.equal(bits[0], want.expand(32, 65))
+
+
+def test_hypernetwork_sampling_seeds_take_generators():
+    a = qh.circuits.get("brick", n_qubits=3)
+    hn = qh.Hypernetwork(a, seed=0, shots=20)
+    for make in (lambda: np.random.default_rng(4), lambda: torch.Generator().manual_seed(4)):
+        assert torch.equal(hn.sample(seed=make()), hn.sample(seed=make()))
+        assert torch.equal(hn.sample_at(hn.theta.detach()[None], 8, seed=make()),
+                           hn.sample_at(hn.theta.detach()[None], 8, seed=make()))
+    assert torch.equal(hn.sample(seed=7), hn.sample(seed=7))  # an int fixes the call's shots as before
+    for bad in (-1, 1.5, "3"):
+        with pytest.raises(ValueError, match="seed must be an integer ≥ 0"):
+            hn.sample(seed=bad)
+    with pytest.raises(ValueError, match="seed must be an integer ≥ 0, a numpy.random.Generator or None"):
+        qh.Hypernetwork(a, seed="0")

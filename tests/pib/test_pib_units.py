@@ -6,7 +6,7 @@ import torch
 
 import qhyper as qh
 from qhyper.pib import BinaryUnit, CrossbarUnit, OpticalUnit, UnitLearner
-from qhyper.pib.training import torch_threads
+from qhyper._threads import threads
 
 D = torch.float64
 
@@ -14,7 +14,7 @@ D = torch.float64
 @pytest.fixture(autouse=True)
 def one_thread():
     """Batch Gram matrices are small: one torch thread is much faster on a shared machine."""
-    with torch_threads(1):
+    with threads(1):
         yield
 
 
@@ -174,6 +174,46 @@ def test_network_builder_checks():
     with pytest.raises(ValueError, match="NaN"):
         net.predict(np.full((2, 4), np.nan))
     assert net.inject_faults(1.0, seed=0) == 2 * (5 * 5 + 3 * 6)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: CrossbarUnit(3, 2, levels=2.5), "levels must be an integer ≥ 2; got 2.5"),  # int() made it 2
+    (lambda: OpticalUnit(3, 2, modes=4.5), "modes must be an integer ≥ 1 or None; got 4.5"),
+    (lambda: BinaryUnit(2.5, 2), "in_features must be an integer ≥ 1; got 2.5"),
+    (lambda: CrossbarUnit(3, 2, d2d=float("inf")), "d2d must be a finite number ≥ 0"),
+    (lambda: OpticalUnit(3, 2, detector_noise="0.01"), "detector_noise must be a finite number ≥ 0; got '0.01'"),
+    (lambda: BinaryUnit(3, 2, seed=1.5), "seed must be an integer ≥ 0"),
+    (lambda: BinaryUnit(3, 2).inject_faults(float("nan")), r"fault rate must be a finite number in \[0, 1\]"),
+    (lambda: UnitLearner(OpticalUnit(3, 2), 0.1, spsa_samples=1.5), "spsa_samples must be an integer ≥ 1"),
+    (lambda: UnitLearner(BinaryUnit(3, 2), "0.1"), "lr must be a finite number > 0; got '0.1'"),
+    (lambda: qh.pib.network("binary", [4, 2.5], 2), "sizes must be an integer ≥ 1; got 2.5"),
+    (lambda: qh.pib.network("binary", [4, 3], 2.5), "n_classes must be an integer ≥ 2; got 2.5"),
+    (lambda: qh.pib.network("binary", [4, 3], 2, seed=-1), "seed must be an integer ≥ 0"),
+])
+def test_non_integer_counts_seeds_and_non_numbers_are_refused(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("kind", ["binary", "crossbar", "optical"])
+def test_a_numpy_generator_seeds_units_networks_and_faults(kind):
+    def state(net):
+        return {k: v.clone() for k, v in net.state_dict().items()}
+
+    a = qh.pib.network(kind, [4, 5, 3], 2, seed=np.random.default_rng(1))
+    b = qh.pib.network(kind, [4, 5, 3], 2, seed=np.random.default_rng(1))
+    assert all(torch.equal(v, state(b)[k]) for k, v in state(a).items())
+    assert a.inject_faults(0.3, seed=np.random.default_rng(2)) == b.inject_faults(0.3, seed=np.random.default_rng(2))
+    assert all(torch.equal(v, state(b)[k]) for k, v in state(a).items())
+    unit = a.units[0]
+    assert unit.inject_faults(0.3, seed=np.random.default_rng(3)) >= 0  # a unit takes one too
+    same = type(unit)(4, 5, seed=np.random.default_rng(4)).state_dict()
+    assert all(torch.equal(v, type(unit)(4, 5, seed=np.random.default_rng(4)).state_dict()[k]) for k, v in same.items())
+
+
+def test_an_int_seed_is_a_torch_generator_seeded_with_that_int():
+    a, b = CrossbarUnit(3, 2, seed=5), CrossbarUnit(3, 2, seed=torch.Generator().manual_seed(5))
+    assert torch.equal(a.level, b.level) and torch.equal(a.variation, b.variation)
 
 
 def test_digits10_dataset():

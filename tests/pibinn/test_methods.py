@@ -4,7 +4,8 @@ import pytest
 import torch
 
 import qhyper as qh
-from qhyper.pibinn import METHODS, load_task, nmse_db, run_method
+from qhyper.comparison.methods.pibinn import METHODS, run_method
+from qhyper.pibinn import load_task, nmse_db
 
 
 @pytest.mark.parametrize("name", ["deconv1d", "block_cs"])

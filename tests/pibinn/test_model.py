@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -117,6 +118,30 @@ def test_training_is_seeded(tiny):
     a = train(PIBiNN(tiny, layers=2), tiny, steps=20, seed=5, progress=False)
     b = train(PIBiNN(tiny, layers=2), tiny, steps=20, seed=5, progress=False)
     assert a.history["loss"] == b.history["loss"] and torch.equal(a.bits, b.bits)
+
+
+def test_training_takes_a_numpy_or_torch_generator_and_never_the_global_rng(tiny):
+    state = torch.get_rng_state()
+    runs = [train(PIBiNN(tiny, layers=2), tiny, steps=10, seed=seed, batch_size=8, progress=False)
+            for seed in (np.random.default_rng(2), np.random.default_rng(2), 7, torch.Generator().manual_seed(7))]
+    assert torch.equal(state, torch.get_rng_state())  # model init and mini-batches use local generators
+    assert runs[0].history["loss"] == runs[1].history["loss"]
+    assert runs[2].history["loss"] == runs[3].history["loss"]  # an int seeds a torch generator with itself
+
+
+@pytest.mark.parametrize("options, match", [
+    (dict(batch_size=16.5), "batch_size must be an integer ≥ 1; got 16.5"),
+    (dict(eval_every=0), "eval_every must be an integer ≥ 1; got 0"),
+    (dict(steps=2.5), "steps must be an integer ≥ 0; got 2.5"),
+    (dict(threads=1.5), "threads must be an integer ≥ 1 or None; got 1.5"),  # int() made it 1
+    (dict(seed=1.5), "seed must be an integer ≥ 0"),
+    (dict(lr="0.001"), "lr must be a finite number > 0; got '0.001' — pass a number, not a string"),
+    (dict(qat_lr=float("inf")), "qat_lr must be a finite number > 0"),
+    (dict(warm_fraction=float("nan")), r"warm_fraction must be a finite number in \[0, 1\]"),
+])
+def test_train_refuses_non_integer_counts_and_non_numbers(tiny, options, match):
+    with pytest.raises(ValueError, match=match):
+        train(PIBiNN(tiny, layers=2), tiny, progress=False, **options)
 
 
 def test_train_refuses_a_model_of_another_operator(tiny):

@@ -66,6 +66,32 @@ def test_bad_construction_is_refused(make, match):
         make()
 
 
+@pytest.mark.parametrize("make, match", [
+    (lambda: load_task("deconv1d", k=1.5), "k must be an integer in 1 … 64; got 1.5"),
+    (lambda: load_task("deconv1d", kernel=2.5), "kernel must be an integer in 1 … 64; got 2.5"),
+    (lambda: load_task("deconv1d", n_train=10.5), "n_train must be an integer ≥ 1; got 10.5"),
+    (lambda: load_task("block_cs", blocks=2.0), "blocks must be an integer ≥ 1; got 2.0"),
+    (lambda: load_task("deconv1d", seed=1.5), "seed must be an integer ≥ 0"),
+    (lambda: load_task("deconv1d", snr_db="30"), "snr_db must be a finite number; got '30'"),
+    (lambda: load_task("deconv1d", n_train=20).subset(2.5), "n_train must be an integer in 1 … 20; got 2.5"),
+    (lambda: qh.pibinn.PIBiNN(torch.eye(3), reg=float("inf")), "reg must be a finite number ≥ 0"),
+    (lambda: qh.pibinn.ISTA(torch.eye(3), iterations=2.5), "iterations must be an integer ≥ 1; got 2.5"),
+])
+def test_non_integer_counts_seeds_and_non_numbers_are_refused(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_a_numpy_generator_seeds_a_task():
+    a = load_task("block_cs", seed=np.random.default_rng(4), n=8, m=4, blocks=2, k=1, n_train=10, n_test=5)
+    b = load_task("block_cs", seed=np.random.default_rng(4), n=8, m=4, blocks=2, k=1, n_train=10, n_test=5)
+    c = load_task("block_cs", seed=4, n=8, m=4, blocks=2, k=1, n_train=10, n_test=5)
+    assert torch.equal(a.operator, b.operator) and torch.equal(a.Y_train, b.Y_train)
+    assert torch.equal(a.Y_train, c.Y_train)  # the int seeds the same numpy stream
+    with pytest.raises(ValueError, match="noise_std must be a finite number > 0; got '0.1'"):
+        InverseProblem("t", a.operator, a.Y_train, a.X_train, a.Y_test, a.X_test, "0.1")
+
+
 def test_empty_support_rows_are_refused():
     A = torch.tensor([[1.0, 0.0, 2.0], [0.5, 0.0, 1.0]])  # column 1 never observed
     with pytest.raises(ValueError, match="row\\(s\\) \\[1\\] empty"):

@@ -41,3 +41,14 @@ def test_too_many_bits_is_refused_before_enumeration():
 def test_bad_options_are_refused(kwargs):
     with pytest.raises(ValueError):
         Exhaustive(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"max_bits": 20.5}, "max_bits must be an integer ≥ 1; got 20.5"),  # int() silently made it 20
+    ({"beta": float("inf")}, "beta must be a finite number > 0"),
+    ({"beta": "1"}, "beta must be a finite number > 0; got '1' — pass a number, not a string"),
+    ({"top_mass": float("nan")}, r"top_mass must be a finite number in \(0, 1\]"),
+])
+def test_non_integer_counts_and_non_numbers_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Exhaustive(**kwargs)

@@ -7,7 +7,7 @@ import torch
 import qhyper as qh
 from qhyper.data import Dataset
 from qhyper.pib import UnitLearner
-from qhyper.trainers.localib import HSICBottleneck, LocalIB, run_end_to_end, run_hsic, run_localib
+from qhyper.trainers.localib import HSICBottleneck, LocalIB
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +53,9 @@ def test_local_ib_trains_and_records_the_information_plane(moons):
 
 
 def test_hsic_bottleneck_and_end_to_end_on_the_same_network(moons):
-    res = run_hsic(moons, seed=0, hidden=(16, 16), epochs=3, eval_size=64)
+    res = HSICBottleneck(seed=0, epochs=3, eval_size=64, progress=False).fit(qh.pib.network("binary", [2, 16, 16], 2), moons)
     assert res.method == "hsic_bottleneck" and res.state["information_plane"]["estimator"] == "hsic"
-    e2e = run_end_to_end(moons, seed=0, hidden=(16, 16), epochs=5)
+    e2e = qh.pib.train_end_to_end(qh.pib.network("binary", [2, 16, 16], 2), moons, seed=0, epochs=5, progress=False)
     net = e2e.state["network"]
     acc = float((torch.as_tensor(net.predict(moons.X_test)) == torch.as_tensor(moons.y_test)).double().mean())
     assert e2e.metrics["test_accuracy"] == pytest.approx(acc) and e2e.metrics["test_accuracy"] > 0.75
@@ -64,7 +64,8 @@ def test_hsic_bottleneck_and_end_to_end_on_the_same_network(moons):
 
 
 def test_black_box_and_crossbar_units_train_locally(moons):
-    res = run_localib("moons", seed=0, kind="optical", hidden=(12,), epochs=2, eval_size=64, spsa_samples=2)
+    res = LocalIB(seed=0, epochs=2, eval_size=64, spsa_samples=2, progress=False).fit(
+        qh.pib.network("optical", [2, 12], 2), qh.datasets.load("moons", seed=0))
     assert res.bits.numel() == 0 and 0 <= res.metrics["test_accuracy"] <= 1
     net = qh.pib.network("crossbar", [2, 12, 12], 2, seed=0)
     net.inject_faults(0.3, seed=1)
@@ -99,7 +100,7 @@ def test_information_plane_figure(moons, tmp_path):
     res = LocalIB(epochs=2, progress=False, eval_size=64).fit(qh.pib.network("binary", [2, 4, 4], 2), moons)
     ax = qh.pib.plot_information_plane(res, path=tmp_path / "plane.png")
     assert len(ax.lines) == 2 and (tmp_path / "plane.png").stat().st_size > 0
-    e2e = run_end_to_end(moons, hidden=(4,), epochs=1)
+    e2e = qh.pib.train_end_to_end(qh.pib.network("binary", [2, 4], 2), moons, epochs=1, progress=False)
     with pytest.raises(ValueError, match="information-plane"):
         qh.pib.plot_information_plane(e2e)
 
@@ -116,6 +117,54 @@ def test_information_plane_figure(moons, tmp_path):
 def test_bad_hyperparameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         LocalIB(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"eval_size": 64.5}, "eval_size must be an integer ≥ 2; got 64.5"),  # int() made it 64
+    ({"readout_epochs": 1.5}, "readout_epochs must be an integer ≥ 0; got 1.5"),
+    ({"spsa_samples": 2.5}, "spsa_samples must be an integer ≥ 1; got 2.5"),
+    ({"epochs": 2.5}, "epochs must be an integer ≥ 0; got 2.5"),
+    ({"batch_size": 64.0}, "batch_size must be an integer ≥ 2; got 64.0"),
+    ({"seed": 1.5}, "seed must be an integer ≥ 0"),  # int() made it 1
+    ({"threads": 1.5}, "threads must be an integer ≥ 1 or None"),
+    ({"lr": "0.05"}, "lr must be a finite number > 0; got '0.05' — pass a number, not a string"),
+    ({"readout_lr": float("inf")}, "readout_lr must be a finite number > 0 or None"),
+    ({"spsa_c": float("nan")}, "spsa_c"),
+])
+def test_non_integer_counts_seeds_and_non_numbers_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        LocalIB(**kwargs)
+
+
+def test_a_numpy_generator_seeds_local_and_end_to_end_training(moons):
+    def fit(seed):
+        net = qh.pib.network("binary", [2, 4], 2, seed=0)
+        return LocalIB(epochs=1, batch_size=64, readout_epochs=1, seed=seed, progress=False).fit(net, moons)
+
+    a, b = fit(np.random.default_rng(3)), fit(np.random.default_rng(3))
+    assert a.history == b.history and torch.equal(a.bits, b.bits)
+    assert fit(None).bits.shape == a.bits.shape  # fresh entropy
+    runs = [qh.pib.train_end_to_end(qh.pib.network("binary", [2, 4], 2, seed=0), moons, epochs=1,
+                                    seed=np.random.default_rng(4), progress=False) for _ in range(2)]
+    assert runs[0].history == runs[1].history
+    with pytest.raises(ValueError, match="threads must be an integer ≥ 1 or None"):
+        qh.pib.train_end_to_end(qh.pib.network("binary", [2, 4], 2), moons, epochs=1, threads=0.5)
+
+
+def test_threads_none_leaves_the_callers_setting(moons, monkeypatch):
+    seen, step = [], UnitLearner.step
+    monkeypatch.setattr(UnitLearner, "step", lambda self, *a: seen.append(torch.get_num_threads()) or step(self, *a))
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        net = qh.pib.network("binary", [2, 4], 2, seed=0)
+        LocalIB(epochs=1, batch_size=64, readout_epochs=0, threads=None, progress=False).fit(net, moons)
+        assert seen and set(seen) == {2}
+        seen.clear()
+        LocalIB(epochs=1, batch_size=64, readout_epochs=0, threads=1, progress=False).fit(net, moons)
+        assert seen and set(seen) == {1} and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_nan_in_data_is_refused_before_training(moons):

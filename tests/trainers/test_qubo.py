@@ -189,6 +189,34 @@ def test_same_seed_same_result():
     assert np.array_equal(a.state["batches"][0]["energies"], b.state["batches"][0]["energies"])
 
 
+def test_a_numpy_generator_seeds_the_run_as_its_int_would():
+    model, X, y = _teacher([4, 2, 1], 16, seed=7)
+    ev = qh.Evaluator(model, X, y)
+    a = QUBO(num_reads=2, num_sweeps=200, seed=3).fit(ev)
+    b = QUBO(num_reads=2, num_sweeps=200, seed=np.random.default_rng(3)).fit(ev)  # the same stream
+    assert torch.equal(a.bits, b.bits)
+    assert np.array_equal(a.state["batches"][0]["energies"], b.state["batches"][0]["energies"])
+    assert QUBO(num_reads=1, num_sweeps=10, refine_rounds=0, seed=None).fit(ev).bits.shape == (model.num_bits,)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"num_reads": 2.7}, "num_reads must be an integer ≥ 1; got 2.7"),  # int() silently made it 2
+    ({"num_sweeps": 100.0}, "num_sweeps must be an integer ≥ 1; got 100.0"),
+    ({"batch_size": 1.5}, "batch_size"), ({"max_batches": 2.5}, "max_batches"),
+    ({"dropout_rounds": 1.5}, "dropout_rounds must be an integer ≥ 0"),
+    ({"refine_rounds": 0.5}, "refine_rounds must be an integer ≥ 0"),
+    ({"input_resolution": 1.5}, "input_resolution must be an integer ≥ 1 or None"),
+    ({"num_reads": True}, "num_reads"),
+    ({"seed": 2.5}, "seed must be an integer ≥ 0"), ({"seed": -1}, "seed"), ({"seed": "0"}, "seed"),
+    ({"margin": float("inf")}, "margin must be a finite number ≥ 0"),
+    ({"penalty": "2"}, "penalty must be a finite number > 1; got '2' — pass a number, not a string"),
+    ({"max_beta": float("inf")}, "max_beta"), ({"anchor": float("nan")}, "anchor"),
+])
+def test_non_integer_counts_seeds_and_non_numbers_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        QUBO(**kwargs)
+
+
 def test_interrupt_returns_what_was_solved(monkeypatch):
     model, X, y = _teacher([4, 2, 1], 30, seed=8)
     ev = qh.Evaluator(model, X, y)

@@ -52,7 +52,7 @@ def test_every_activation_choice_is_trained():
 
 
 def test_sign_hidden_layer_finds_the_optimum_of_a_small_task():
-    task = qh.compare.get_task("bars_stripes_sign")
+    task = qh.comparison.get_task("bars_stripes_sign")
     ev = task.evaluator()
     best = float(ev.accuracy(all_bits(ev.num_bits)).max())
     res = STE(epochs=100, restarts=16, seed=0).fit(ev)
@@ -100,6 +100,58 @@ def test_torch_threads_are_restored(digits):
     before = torch.get_num_threads()
     STE(epochs=1, seed=0).fit(digits)
     assert torch.get_num_threads() == before
+
+
+def test_threads_none_leaves_the_callers_setting_and_an_int_is_used_then_restored(digits, monkeypatch):
+    seen = []
+    nll = digits.nll
+    monkeypatch.setattr(digits, "nll", lambda bits: seen.append(torch.get_num_threads()) or nll(bits))
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        STE(epochs=1, restarts=1, seed=0).fit(digits)  # default threads=None: the user's 2 threads
+        assert seen and set(seen) == {2}
+        seen.clear()
+        STE(epochs=1, restarts=1, seed=0, threads=1).fit(digits)
+        assert seen and set(seen) == {1} and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"epochs": 2.5}, "epochs must be an integer ≥ 1; got 2.5"),  # int() silently made it 2
+    ({"restarts": 2.7}, "restarts must be an integer ≥ 1; got 2.7"),
+    ({"batch_size": 32.0}, "batch_size must be an integer ≥ 1 or None; got 32.0"),
+    ({"patience": 1.5}, "patience must be an integer ≥ 1 or None; got 1.5"),
+    ({"epochs": True}, "epochs"),
+    ({"lr": "0.01"}, "lr must be a finite number > 0; got '0.01' — pass a number, not a string"),
+    ({"lr": float("inf")}, "lr must be a finite number"),
+    ({"init_scale": float("nan")}, "init_scale"),
+    ({"seed": -1}, "seed must be an integer ≥ 0"),
+    ({"seed": 1.5}, "seed must be an integer ≥ 0"),
+    ({"threads": 0}, "threads must be an integer ≥ 1 or None"),
+    ({"threads": 1.5}, "threads must be an integer ≥ 1 or None"),
+])
+def test_non_integer_counts_and_non_numbers_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        STE(**kwargs)
+
+
+def test_a_numpy_generator_seeds_the_run(digits):
+    a = STE(epochs=2, restarts=2, seed=np.random.default_rng(5)).fit(digits)
+    b = STE(epochs=2, restarts=2, seed=np.random.default_rng(5)).fit(digits)
+    assert torch.equal(a.state["latent"], b.state["latent"])
+    trainer = STE(epochs=2, restarts=2, seed=np.random.default_rng(5))
+    first, second = trainer.fit(digits), trainer.fit(digits)  # the generator is drawn from per fit
+    assert torch.equal(first.state["latent"], a.state["latent"])
+    assert not torch.equal(second.state["latent"], first.state["latent"])
+    assert STE(epochs=1, restarts=1, seed=None).fit(digits).bits.shape == (17,)  # fresh entropy
+
+
+def test_an_int_seed_is_a_torch_generator_seeded_with_that_int(digits):
+    a = STE(epochs=2, restarts=2, seed=3).fit(digits)
+    b = STE(epochs=2, restarts=2, seed=torch.Generator().manual_seed(3)).fit(digits)
+    assert torch.equal(a.state["latent"], b.state["latent"]) and a.history == b.history
 
 
 def test_a_cost_table_is_refused_with_the_fix():

@@ -1,0 +1,47 @@
+"""The classical baselines on a task's BinaryMLP: ``ste``, ``qubo`` and the ``exact`` oracle."""
+from __future__ import annotations
+
+from ..registry import MethodUnavailable
+
+__all__ = ["ste", "qubo", "exact"]
+
+
+#: STE's torch threads in a comparison unless ``--set ste.threads=…``: its tensors are tiny, and
+#: with busy cores intra-op threads cost far more than they save (``benchmarks/baselines.py``).
+STE_THREADS = 1
+
+
+def ste(task, seed, options):
+    """:class:`~qhyper.trainers.STE` (latent real weights, straight-through sign), run with
+    :data:`STE_THREADS` torch threads (restored afterwards) unless the options say otherwise."""
+    from ...trainers import STE
+
+    return STE(seed=seed, **{"threads": STE_THREADS, **options}).fit(task.evaluator())
+
+
+def qubo(task, seed, options):
+    """:class:`~qhyper.trainers.QUBO`; unavailable without dimod and dwave-samplers, or for a
+    model the QUBO cannot encode."""
+    from ...qubo import check_encodable
+    from ...trainers import QUBO
+
+    try:
+        import dimod  # noqa: F401
+        import dwave.samplers  # noqa: F401
+    except ImportError as err:
+        raise MethodUnavailable(f"needs dimod and dwave-samplers (pip install dimod dwave-samplers): {err}") from err
+    try:
+        check_encodable(task.model())
+    except ValueError as err:
+        raise MethodUnavailable(str(err)) from err
+    return QUBO(seed=seed, **options).fit(task.evaluator())
+
+
+def exact(task, seed, options):
+    """:class:`~qhyper.trainers.Exhaustive`; unavailable beyond its ``max_bits``."""
+    from ...trainers import Exhaustive
+
+    trainer = Exhaustive(**options)
+    if task.num_bits > trainer.max_bits:
+        raise MethodUnavailable(f"{task.num_bits} bits: 2^{task.num_bits} networks is beyond max_bits={trainer.max_bits}")
+    return trainer.fit(task.evaluator())

@@ -1,0 +1,52 @@
+"""The quantum-hypernetwork methods ``mle``, ``elbo`` and ``mmd`` on a task's BinaryMLP."""
+from __future__ import annotations
+
+from ...circuits.brick import DEFAULT_LAYERS
+from ..registry import MethodUnavailable
+
+__all__ = ["BRICK_LAYERS", "CIRCUIT_OPTIONS", "MMD_SHOTS", "qhn"]
+
+#: Depth of the default brick circuit: the brick family's own default (the original QHN code's depth).
+BRICK_LAYERS = DEFAULT_LAYERS
+#: Method options that build the circuit (``qh.Hypernetwork.for_model``); the rest go to the trainer.
+CIRCUIT_OPTIONS = ("ansatz", "layers", "backend", "shots")
+#: Shots per step of ``mmd`` when the options name none.
+MMD_SHOTS = 128
+
+
+def qhn(objective: str):
+    """A runner training a brick :class:`~qhyper.Hypernetwork` with :class:`~qhyper.trainers.QHN`
+    on ``objective`` (``"mle"``, ``"elbo"`` or ``"mmd"``; ``mmd`` defaults to SPSA gradients).
+
+    Options: :data:`CIRCUIT_OPTIONS` build the circuit; ``beta`` (elbo) and ``lam`` (mmd,
+    default the training-set size) the objective; everything else goes to the trainer.
+    """
+    if objective not in ("mle", "elbo", "mmd"):
+        raise ValueError(f"qhn(objective): objective must be 'mle', 'elbo' or 'mmd'; got {objective!r}")
+
+    def run(task, seed, options):
+        try:
+            from ...hypernet import Hypernetwork
+            from ...objectives import ELBO, MLE, MMDSurrogateELBO
+            from ...trainers import QHN
+        except ImportError as err:
+            raise MethodUnavailable(f"the quantum hypernetwork is not available here: {err}") from err
+        opts = dict(options)
+        ev = task.evaluator()
+        circuit = {k: opts.pop(k) for k in CIRCUIT_OPTIONS if k in opts}
+        if objective == "mle":
+            obj = MLE()
+        elif objective == "elbo":
+            obj = ELBO(beta=opts.pop("beta", 1.0))
+        else:
+            obj = MMDSurrogateELBO(lam=opts.pop("lam", float(ev.num_data)))
+            circuit.setdefault("shots", MMD_SHOTS)
+            opts.setdefault("gradient", "spsa")
+        try:
+            hn = Hypernetwork.for_model(ev.model, ansatz=circuit.pop("ansatz", "brick"),
+                                        layers=circuit.pop("layers", BRICK_LAYERS), seed=seed, **circuit)
+        except MemoryError as err:
+            raise MethodUnavailable(str(err)) from err
+        return QHN(objective=obj, seed=seed, progress=False, **opts).fit(hn, ev)
+
+    return run

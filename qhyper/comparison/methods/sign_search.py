@@ -1,0 +1,95 @@
+r"""The ``qhn`` method of an inverse problem: a quantum hypernetwork learns a PIBiNN's sign bits."""
+from __future__ import annotations
+
+import torch
+
+from ... import circuits
+from ..._threads import threads
+from ...bitstrings import bits_to_index, index_to_bits
+from ...circuits.brick import DEFAULT_LAYERS
+from ...pibinn.metrics import evaluator
+from ...pibinn.model import PIBiNN
+from ...pibinn.train import scores, train
+from ...results import TrainResult
+
+__all__ = ["sign_search"]
+
+_OBJECTIVES = ("mle", "elbo", "mmd")
+
+
+def sign_search(task, seed: int = 0, layers: int = DEFAULT_LAYERS, objective: str = "mle", shots: int | None = None,
+                qhn_steps: int = 200, qhn_lr: float | None = None, qhn_optimizer: str = "adam",
+                circuit_layers: int = 2, lam: float | None = None,
+                noise_std: float | None = None, max_exact_bits: int = 20, **train_options) -> TrainResult:
+    r"""A quantum hypernetwork learns the sign bits of a small tied PIBiNN.
+
+    1. A tied PIBiNN is trained by :func:`~qhyper.pibinn.train` (STE); its scale λ and
+       thresholds θ are then fixed, so every bitstring *b* is one network.
+    2. Networks are scored by the shared :class:`~qhyper.Evaluator` with the Gaussian
+       likelihood (σ = ``noise_std``, default the task's noise level). Up to
+       ``max_exact_bits`` sign bits all :math:`2^n` are enumerated: the loss table goes to
+       the trainer as a cost table (in shot mode it reads only the entries of sampled
+       networks) and ranks the networks found. Beyond that (shot mode only) the trainer
+       gets the Evaluator itself and scores sampled networks.
+    3. :class:`~qhyper.trainers.QHN` with ``objective`` ``"mle"`` (exact, expected mean NLL),
+       ``"elbo"`` (exact) or ``"mmd"`` (MMD-surrogate ELBO from ``shots`` per step, uniform
+       prior, λ = ``lam`` default the training-set size) trains a brick circuit
+       (``qhn_optimizer`` ``"adam"`` or, exact modes, ``"lbfgs"``; ``qhn_steps``, ``qhn_lr``).
+
+    ``metrics``: the QHN trainer's (``p_best``, ``map_loss``, …) plus NMSE of its MAP
+    network (``test_nmse_db`` …), of the STE network (``ste_test_nmse_db``) and of the
+    best network of the table (``best_test_nmse_db``), and the table rank (0 = best) of
+    the STE and QHN networks (the last two only when enumerated). The model is left with
+    the QHN network's bits.
+    """
+    if objective not in _OBJECTIVES:
+        raise ValueError(f"sign_search(objective): objective must be one of {_OBJECTIVES}; got {objective!r}")
+    if objective == "mmd" and shots is None:
+        raise ValueError("sign_search(objective='mmd', shots=None): the MMD surrogate trains from shots; "
+                         "pass shots=<int>")
+    train_options.setdefault("progress", False)
+    train_options.setdefault("steps", 600)
+    model = PIBiNN(task, layers=layers, tied=True, form=train_options.pop("form", "cp"))
+    enumerate_all = model.num_bits <= max_exact_bits
+    if not enumerate_all and shots is None:
+        raise ValueError(f"max_exact_bits={max_exact_bits}: this PIBiNN has {model.num_bits} sign bits and exact "
+                         f"mode enumerates all 2^n networks, limited to n <= {max_exact_bits}; use a smaller task "
+                         "(qhyper.comparison.methods.pibinn.SMALL), raise max_exact_bits or pass shots=<int>")
+    # the hypernetwork and its trainer load on first use
+    from ...hypernet import Hypernetwork
+    from ...objectives import ELBO, MLE, MMDSurrogateELBO
+    from ...trainers.qhn import QHN
+
+    ste = train(model, task, seed=seed, method="ste", **train_options)
+    ste_bits = model.bits()
+    ev = evaluator(model, task, noise_std)
+    N = task.Y_train.shape[0]
+    with threads(1):
+        table = ev.loss_table() if enumerate_all else None
+    obj = {"mle": lambda: MLE(),
+           "elbo": lambda: ELBO(data_size=N),
+           "mmd": lambda: MMDSurrogateELBO(lam=lam or N, data_size=N)}[objective]()
+    hn = Hypernetwork(circuits.get("brick", n_qubits=model.num_bits, layers=circuit_layers), shots=shots, seed=seed)
+    trainer = QHN(objective=obj, optimizer=qhn_optimizer, steps=qhn_steps, lr=qhn_lr, seed=seed, progress=False)
+    # with the table, shot mode reads only the losses of sampled networks; beyond it the
+    # Evaluator scores the sampled networks
+    result = trainer.fit(hn, table if enumerate_all else ev)
+    qhn_bits = result.bits
+    metrics = dict(result.metrics)
+    model.set_bits(qhn_bits)
+    metrics.update(scores(model, task))
+    metrics.update({f"ste_{k}": v for k, v in ste.metrics.items()})
+    metrics["train_nll"] = float(ev.nll(qhn_bits)[0])
+    metrics["ste_train_nll"] = float(ev.nll(ste_bits)[0])
+    if table is not None:
+        order = torch.argsort(table)
+        rank = torch.empty_like(order)
+        rank[order] = torch.arange(len(order))
+        metrics["qhn_rank"] = int(rank[bits_to_index(qhn_bits)])
+        metrics["ste_rank"] = int(rank[bits_to_index(ste_bits)])
+        model.set_bits(index_to_bits(int(order[0]), model.num_bits))
+        metrics.update({f"best_{k}": v for k, v in scores(model, task).items()})
+        model.set_bits(qhn_bits)
+    state = dict(result.state, model=model, ste_bits=ste_bits, table=table)
+    return TrainResult(f"qhn-{objective}", qhn_bits, metrics, result.history, result.wall_time + ste.wall_time,
+                       result.evaluations, state, result.interrupted or ste.interrupted)

@@ -1,0 +1,123 @@
+"""``compare``: run methods on one task over seeds and tabulate mean ± std of their scores."""
+from __future__ import annotations
+
+import math
+import statistics
+
+from tqdm.auto import tqdm
+
+from . import registry
+from .table import Comparison
+
+__all__ = ["compare"]
+
+
+def compare(methods=None, task="digits01_4x4", seeds=3,
+            options: dict | None = None, quick: bool = False, progress: bool = True,
+            strict: bool = False) -> Comparison:
+    """Run ``methods`` on ``task`` for each seed and tabulate the results.
+
+    Every method runs once per seed on a fresh :class:`~qhyper.Evaluator` of the task (so
+    wall times include everything a method computes). A method that raises
+    :class:`~qhyper.comparison.MethodUnavailable` gets an ``unavailable`` row with the reason,
+    one that fails a ``failed`` row; nothing is filled in for a method that did not run.
+
+    Args:
+        methods: method names (see :func:`~qhyper.comparison.methods`) or one comma-separated
+            string; default the task's own list (``task.methods``).
+        task: a task name (see :func:`~qhyper.comparison.tasks`) or a
+            :class:`~qhyper.comparison.Task`.
+        seeds: number of seeds (0 … seeds−1) or a list of seeds.
+        options: per-method keyword overrides, e.g. ``{"ste": {"epochs": 50}}``.
+        quick: use the task's small smoke-test budgets.
+        progress: progress bar over the runs.
+        strict: re-raise a method's unexpected error instead of reporting the row as ``failed``.
+
+    Returns:
+        A :class:`~qhyper.comparison.Comparison`: one row per method, in the order given.
+    """
+    task = registry.get_task(task)
+    if methods is None:
+        methods = task.methods
+    if isinstance(methods, str):
+        methods = [m.strip() for m in methods.split(",") if m.strip()]
+    methods = list(methods)
+    known = registry.methods()
+    unknown = [m for m in methods if m not in known]
+    if unknown or not methods:
+        raise ValueError(f"methods: unknown method(s) {unknown}; available: {', '.join(known)}"
+                         if unknown else "methods: no methods given; name at least one (see qh.comparison.methods())")
+    seeds = list(range(int(seeds))) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must be a positive count or a non-empty list of seeds; got none")
+    options = options or {}
+    stray = [m for m in options if m not in methods]
+    if stray:
+        raise ValueError(f"options: given for method(s) {stray} that are not being compared ({methods}); "
+                         "drop them or add the methods")
+
+    runs, rows = [], []
+    bar = tqdm(total=len(methods) * len(seeds), desc=f"compare {task.name}", disable=not progress)
+    try:
+        for name in methods:
+            entry = registry.method(name)
+            opts = task.method_options(name, quick, options)
+            results, status, reason = [], "ok", ""
+            if task.kind not in entry.kinds:
+                rows.append(_row(name, "unavailable", f"runs on {'/'.join(entry.kinds)} tasks, not {task.kind} ones",
+                                 [], task.columns))
+                bar.update(len(seeds))
+                continue
+            for seed in seeds:
+                bar.set_postfix(method=name, seed=seed)
+                try:
+                    res = entry.runner(task, seed, dict(opts))
+                except registry.MethodUnavailable as err:
+                    status, reason = "unavailable", str(err)
+                    break
+                except KeyboardInterrupt:
+                    raise
+                except Exception as err:  # a method's own failure is reported, not hidden
+                    if strict:
+                        raise
+                    status, reason = "failed", f"{type(err).__name__}: {err}"
+                    break
+                finally:
+                    bar.update(1)
+                results.append(res)
+                runs.append({"method": name, "seed": seed, "wall_time": res.wall_time,
+                             "evaluations": res.evaluations, "interrupted": res.interrupted,
+                             "metrics": dict(res.metrics), "options": opts})
+            rows.append(_row(name, status, reason, results, task.columns))
+    finally:
+        bar.close()
+    return Comparison(rows, task, runs, seeds)
+
+
+def _row(name, status, reason, results, columns) -> dict:
+    """One table row: status, and mean / population std over seeds of every column reported."""
+    row = {"method": name, "status": status, "reason": reason, "seeds": len(results),
+           "quantum": registry.method(name).quantum}
+    if status != "ok":
+        return row
+    for key, _ in columns:
+        if key == "wall_time":
+            values = [r.wall_time for r in results]
+        elif key == "evaluations":
+            values = [float(r.evaluations) for r in results]
+        else:
+            values = [r.metrics[key] for r in results if key in r.metrics]
+        if values:
+            row[f"{key}_mean"], row[f"{key}_std"] = _mean_std(values)
+    return row
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    """Mean and population std; the std of one value is 0, of values with a NaN or inf NaN
+    (``statistics.pstdev`` cannot take them: ista's bits per weight is NaN)."""
+    mean = statistics.fmean(values)
+    if len(values) == 1:
+        return mean, 0.0
+    if not all(math.isfinite(v) for v in values):
+        return mean, math.nan
+    return mean, statistics.pstdev(values)

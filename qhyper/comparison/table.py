@@ -1,0 +1,91 @@
+"""The result of a comparison: :class:`Comparison`, its rows and columns, as text and JSON."""
+from __future__ import annotations
+
+import json
+import math
+
+__all__ = ["Comparison", "COLUMNS", "INVERSE_COLUMNS"]
+
+#: ``(metric, label)`` columns of a classification task's table.
+COLUMNS = [("train_accuracy", "train acc"), ("test_accuracy", "test acc"), ("train_nll", "train NLL"),
+           ("test_nll", "test NLL"), ("p_best", "p(best)"), ("wall_time", "wall s"),
+           ("evaluations", "evaluations")]
+#: ``(metric, label)`` columns of an inverse problem's table.
+INVERSE_COLUMNS = [("train_nmse_db", "train NMSE dB"), ("test_nmse_db", "test NMSE dB"), ("gap_db", "gap dB"),
+                   ("bits_per_weight", "bits/weight"), ("p_best", "p(best)"), ("wall_time", "wall s"),
+                   ("evaluations", "evaluations")]
+
+
+class Comparison(list):
+    """Rows (dicts) of a comparison, one per method; ``runs`` holds every (method, seed) result.
+
+    Row keys: ``method``, ``status`` (``ok`` | ``unavailable`` | ``failed``), ``reason``,
+    ``seeds``, ``quantum`` and ``<metric>_mean`` / ``<metric>_std`` for every column of the
+    task (:data:`COLUMNS` or :data:`INVERSE_COLUMNS`) that the method reports.
+    """
+
+    def __init__(self, rows, task, runs: list[dict], seeds: list[int]):
+        super().__init__(rows)
+        self.task, self.runs, self.seeds = task, runs, seeds
+
+    def format(self) -> str:
+        """The table as aligned text (mean ± std over seeds)."""
+        columns = self.task.columns
+        head = ["method", *[label for _, label in columns]]
+        full = [[r["method"], *(_cell(r.get(f"{k}_mean"), r.get(f"{k}_std"), k) for k, _ in columns)]
+                for r in self if r["status"] == "ok"]
+        widths = [max(len(c) for c in col) for col in zip(head, *full)]
+        widths[0] = max([widths[0], *(len(r["method"]) for r in self)])
+        line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+        out = [f"task {self.task.name}: {self.task.description} — seeds {self.seeds}",
+               line(head), line(["-" * w for w in widths])]
+        for row in self:
+            if row["status"] == "ok":
+                out.append(line(full.pop(0)))
+            else:
+                out.append(f"{row['method'].ljust(widths[0])}  {row['status']}: {row['reason']}")
+        return "\n".join(out)
+
+    __str__ = format
+
+    def __repr__(self) -> str:
+        return self.format()
+
+    def to_dict(self) -> dict:
+        """Everything as JSON-ready data: task, seeds, rows and per-run metrics."""
+        t = self.task
+        return {
+            "task": {"name": t.name, "dataset": t.dataset, "dataset_options": t.dataset_options,
+                     "layer_sizes": t.layer_sizes, "activation": t.activation, "bias": t.bias,
+                     "logit_scale": t.logit_scale, "num_bits": t.num_bits, "description": t.description},
+            "seeds": self.seeds,
+            "rows": [dict(r) for r in self],
+            "runs": self.runs,
+        }
+
+    def save_json(self, path) -> None:
+        """Write :meth:`to_dict` to ``path`` (tensors and arrays as lists, other objects as text)."""
+        with open(path, "w") as f:
+            json.dump(self.to_dict(), f, indent=2, default=_jsonable)
+
+    def plot(self, path=None):
+        """The figure of :func:`qhyper.comparison.plot.plot_comparison`, saved to ``path`` if given."""
+        from .plot import plot_comparison
+
+        return plot_comparison(self, path)
+
+
+def _cell(mean, std, key) -> str:
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "—"
+    if key == "evaluations":
+        return f"{mean:.0f}"
+    if key == "wall_time":
+        return f"{mean:.2f} ± {std:.2f}"
+    return f"{mean:.3f} ± {std:.3f}"
+
+
+def _jsonable(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
