@@ -59,7 +59,7 @@ def qhyper_step(ansatz, cost):
 def pennylane_backprop_step(ansatz, cost):
     import pennylane as qml
 
-    n = ansatz.n_qubits
+    n = ansatz.num_qubits
 
     @qml.qnode(qml.device("default.qubit", wires=n), interface="torch", diff_method="backprop")
     def probs(theta):
@@ -79,7 +79,7 @@ def lightning_adjoint_step(ansatz, cost):
     import pennylane as qml
     import scipy.sparse
 
-    n = ansatz.n_qubits
+    n = ansatz.num_qubits
     H = qml.SparseHamiltonian(scipy.sparse.diags(cost.numpy()).tocsr(), wires=range(n))
 
     @qml.qnode(qml.device("lightning.qubit", wires=n), interface="torch", diff_method="adjoint")
@@ -104,7 +104,7 @@ def qiskit_ml_step(ansatz, cost):
     qc = ansatz.to_qiskit(measure=True)
     qnn = SamplerQNN(circuit=qc, sampler=QMLSampler(), weight_params=list(qc.parameters))
     model = TorchConnector(qnn, initial_weights=ansatz.init_params(0).numpy())
-    little_cost = reverse_bit_order(cost, ansatz.n_qubits).to(torch.float64)  # Qiskit's index order
+    little_cost = reverse_bit_order(cost, ansatz.num_qubits).to(torch.float64)  # Qiskit's index order
 
     def step():
         model.zero_grad()

@@ -21,8 +21,8 @@ import argparse
 import statistics
 import time
 
-from qhyper.comparison.methods.pibinn import METHODS, run_method, small_task
-from qhyper.pibinn import load_task
+from qhyper.comparison.methods.pibinn import METHODS, run_method, small_problem
+from qhyper.pibinn import load_problem
 
 
 def fmt(values, digits=2):
@@ -37,7 +37,7 @@ def methods_table(seeds, steps, layers):
     for task_name in ("deconv1d", "block_cs"):
         rows = {m: {"test": [], "gap": [], "bpw": [], "time": []} for m in names}
         for seed in seeds:
-            task = load_task(task_name, seed=seed)
+            task = load_problem(task_name, seed=seed)
             for m in names:
                 t = time.perf_counter()
                 if m == "lista_masked[free W2]":
@@ -64,7 +64,7 @@ def methods_table(seeds, steps, layers):
 def sizes_table(sizes, steps, layers, seed=0):
     print(f"\n== generalisation gap against training-set size ({steps} steps, seed {seed}) ==")
     for task_name in ("deconv1d", "block_cs"):
-        full = load_task(task_name, seed=seed, n_train=max(sizes))
+        full = load_problem(task_name, seed=seed, n_train=max(sizes))
         print(f"\n{task_name}: test NMSE dB / gap dB (test − train)")
         print(f"{'n_train':>8s} {'binary_dense':>22s} {'pibinn':>22s}")
         for size in sizes:
@@ -77,7 +77,7 @@ def sizes_table(sizes, steps, layers, seed=0):
 
 
 def quantum(seed, qhn_steps, lbfgs_steps, mmd_steps, shots):
-    task = small_task(seed)
+    task = small_problem(seed)
     print(f"\n== quantum link: {task}, tied PIBiNN, 4 layers ==")
     runs = [("mle (exact, adam)", dict(objective="mle", qhn_steps=qhn_steps)),
             ("mle (exact, l-bfgs)", dict(objective="mle", qhn_steps=lbfgs_steps, qhn_optimizer="lbfgs")),

@@ -76,7 +76,7 @@ class Ansatz:
     name = "ansatz"
 
     def __init__(self, n_qubits: int, gates: Sequence[Gate], shape: tuple[int, ...]):
-        self.n_qubits = check_count(n_qubits, "n_qubits", 1)
+        self.num_qubits = check_count(n_qubits, "n_qubits", 1)
         self.gates = tuple(gates)
         self._shape = tuple(check_count(s, "every entry of shape", minimum=0) for s in shape)
         self.num_params = int(np.prod(self._shape)) if self._shape else 0
@@ -114,7 +114,7 @@ class Ansatz:
             if len(g.wires) != spec.arity or len(set(g.wires)) != spec.arity:
                 raise ValueError(f"{g.name} acts on {spec.arity} distinct wire(s); got {g}")
             for w in g.wires:
-                check_count(w, f"every wire of {g}", minimum=0, maximum=self.n_qubits - 1)
+                check_count(w, f"every wire of {g}", minimum=0, maximum=self.num_qubits - 1)
             if not spec.parametric:
                 if g.param is not None or g.offset:
                     raise ValueError(f"{g.name} is a fixed gate and takes no parameter; got {g}")
@@ -307,7 +307,7 @@ class Ansatz:
     def _qiskit(self, values, measure: bool):
         from qiskit import QuantumCircuit
 
-        qc = QuantumCircuit(self.n_qubits, name=self.name)
+        qc = QuantumCircuit(self.num_qubits, name=self.name)
         values = iter(values)
         for g in self.gates:
             method = getattr(qc, GATES[g.name].qiskit)
@@ -327,7 +327,7 @@ class Ansatz:
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in sorted(self.gate_counts().items()))
-        return f"{type(self).__name__}(n_qubits={self.n_qubits}, num_params={self.num_params}, gates: {counts})"
+        return f"{type(self).__name__}(n_qubits={self.num_qubits}, num_params={self.num_params}, gates: {counts})"
 
 
 def _expression(gate: Gate, p):

@@ -82,9 +82,9 @@ def _oracle(args) -> int:
         return 2
     post, m = res.state["posterior"], res.metrics
     print(f"task {task.name}: {task.description}")
-    print(f"{post.n} bits, 2^{post.n} = {2**post.n} networks scored in {res.wall_time:.2f} s")
+    print(f"{post.num_bits} bits, 2^{post.num_bits} = {2**post.num_bits} networks scored in {res.wall_time:.2f} s")
     print(f"log evidence {m['log_evidence']:.4f}   posterior entropy {m['posterior_entropy']:.4f} nats "
-          f"(max {post.n * 0.6931:.4f})   p(MAP) {m['p_best']:.4f}")
+          f"(max {post.num_bits * 0.6931:.4f})   p(MAP) {m['p_best']:.4f}")
     print(f"MAP network   train acc {m['train_accuracy']:.4f}  test acc {m.get('test_accuracy', float('nan')):.4f}"
           f"  train NLL {m['train_nll']:.4f}  test NLL {m.get('test_nll', float('nan')):.4f}")
     print(f"posterior-predictive   train acc {m['posterior_train_accuracy']:.4f}  "
@@ -96,7 +96,7 @@ def _oracle(args) -> int:
     top = torch.argsort(post.probs, descending=True)[: args.top]
     print(f"the {len(top)} most probable networks (bit 0 first):")
     for i in top:
-        bits = "".join(str(int(v)) for v in index_to_bits(int(i), post.n))
+        bits = "".join(str(int(v)) for v in index_to_bits(int(i), post.num_bits))
         print(f"  {bits}  p = {float(post.probs[i]):.4f}  train NLL {-float(post.log_likelihood[i]) / post.evaluator.num_data:.4f}")
     return 0
 

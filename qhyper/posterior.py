@@ -53,9 +53,9 @@ class ExactPosterior:
     def __init__(self, evaluator, prior="uniform", beta: float = 1.0):
         self.evaluator = evaluator
         self.beta = check_real(beta, "beta", 0, low_open=True)
-        self.n = evaluator.num_bits
+        self.num_bits = evaluator.num_bits
         self.log_likelihood = evaluator.log_likelihood_table()
-        self.log_prior = log_prior_table(self.n, prior)
+        self.log_prior = log_prior_table(self.num_bits, prior)
         joint = self.log_prior + self.log_likelihood / self.beta
         log_z = torch.logsumexp(joint, 0)
         self.log_probs = joint - log_z
@@ -69,7 +69,7 @@ class ExactPosterior:
     @property
     def map_bits(self) -> torch.Tensor:
         """The most probable network's bits [n]."""
-        return index_to_bits(self.map_index, self.n)
+        return index_to_bits(self.map_index, self.num_bits)
 
     @property
     def entropy(self) -> float:
@@ -81,7 +81,7 @@ class ExactPosterior:
         r""":math:`\mathrm{KL}(q \| \pi) = \sum_b q(b) \log\frac{q(b)}{\pi(b)}` for a probability vector q [2^n]."""
         q = torch.as_tensor(q, dtype=DTYPE).detach()
         if q.shape != self.probs.shape:
-            raise ValueError(f"q must be a probability vector of length 2^{self.n} = {2**self.n}; got {tuple(q.shape)}")
+            raise ValueError(f"q must be a probability vector of length 2^{self.num_bits} = {2**self.num_bits}; got {tuple(q.shape)}")
         if (q < 0).any() or abs(float(q.sum()) - 1.0) > 1e-6:
             raise ValueError("q must be non-negative and sum to 1")
         s = q > 0
@@ -99,7 +99,7 @@ class ExactPosterior:
             k = int(torch.searchsorted(torch.cumsum(self.probs[order], 0), torch.tensor(mass, dtype=DTYPE))) + 1
         idx = order[: max(1, min(k, max_networks, len(order)))]
         w = self.probs[idx]
-        return index_to_bits(idx, self.n), w / w.sum()
+        return index_to_bits(idx, self.num_bits), w / w.sum()
 
     def predict_proba(self, X, **top_kwargs) -> torch.Tensor:
         """Posterior-predictive class probabilities [N, C] on inputs ``X`` (sum over :meth:`top`)."""
@@ -113,5 +113,5 @@ class ExactPosterior:
         return ev.predictive_accuracy(bits, w)
 
     def __repr__(self) -> str:
-        return (f"ExactPosterior(n={self.n}, beta={self.beta}, log_evidence={self.log_evidence:.4f}, "
+        return (f"ExactPosterior(n={self.num_bits}, beta={self.beta}, log_evidence={self.log_evidence:.4f}, "
                 f"entropy={self.entropy:.3f} nats, p(MAP)={float(self.probs.max()):.4f})")

@@ -41,7 +41,7 @@ class Task:
         quick: smaller options per method for smoke runs (``quick=True``).
         description: one line for ``qhyper tasks``.
         kind: ``"classification"`` (a :class:`~qhyper.BinaryMLP` on a data set) or
-            ``"inverse"`` (``dataset`` names a :func:`qhyper.pibinn.load_task` problem;
+            ``"inverse"`` (``dataset`` names a :func:`qhyper.pibinn.load_problem` problem;
             the table then shows reconstruction NMSE and bits per weight).
         methods: what ``compare`` runs when no methods are named (default :data:`MAIN_METHODS`).
     """

@@ -31,7 +31,7 @@ class Backend:
 
     def __init__(self, ansatz, shots: int | None):
         self.ansatz = ansatz
-        self.n = ansatz.n_qubits
+        self.num_qubits = ansatz.num_qubits
         self.shots = shots
 
     def probs(self, angles: torch.Tensor) -> torch.Tensor:  # pragma: no cover - interface
@@ -44,12 +44,12 @@ class Backend:
     def sample_exact(self, angles: torch.Tensor, shots: int, seed: int) -> torch.Tensor:
         """Sample from the exact probabilities by inverse CDF, rows in chunks of ≤ 2^24 amplitudes."""
         gen = torch_generator(seed)
-        rows = max(1, 2**24 // 2**self.n)
+        rows = max(1, 2**24 // 2**self.num_qubits)
         out = []
         with torch.no_grad():
             for start in range(0, angles.shape[0], rows):
                 q = self.probs(angles[start:start + rows])
-                out.append(index_to_bits(sample_indices(q, shots, gen), self.n))
+                out.append(index_to_bits(sample_indices(q, shots, gen), self.num_qubits))
         return torch.cat(out)
 
     def describe(self) -> str:

@@ -99,7 +99,7 @@ class StatevectorEngine:
     """
 
     def __init__(self, ansatz, block: int = 4):
-        self.n = n = ansatz.n_qubits
+        self.num_qubits = n = ansatz.num_qubits
         self.num_angles = ansatz.num_angles
         self.real = ansatz.real
         self.dtype = torch.float64 if self.real else torch.complex128
@@ -141,12 +141,12 @@ class StatevectorEngine:
     def _rotation_table(self, ops):
         """(angle index [D, n], axes [D, n, 3], constant matrices [D, n, 2, 2] or None): the
         D-th one-wire gate on each wire of a run, padded with identities."""
-        per_wire: list[list] = [[] for _ in range(self.n)]
+        per_wire: list[list] = [[] for _ in range(self.num_qubits)]
         for op in ops:
             per_wire[op[1][0]].append(op)
         depth = max(len(w) for w in per_wire)
-        index = torch.full((depth, self.n), -1, dtype=torch.int64)
-        axes = torch.zeros(depth, self.n, 3, dtype=torch.float64)
+        index = torch.full((depth, self.num_qubits), -1, dtype=torch.int64)
+        axes = torch.zeros(depth, self.num_qubits, 3, dtype=torch.float64)
         const = None
         for w, gs in enumerate(per_wire):
             for d, (name, _, slot) in enumerate(gs):
@@ -155,7 +155,7 @@ class StatevectorEngine:
                     axes[d, w] = torch.tensor(_AXES[name])
                     continue
                 if const is None:
-                    const = torch.eye(2, dtype=torch.complex128).repeat(depth, self.n, 1, 1)
+                    const = torch.eye(2, dtype=torch.complex128).repeat(depth, self.num_qubits, 1, 1)
                 const[d, w] = torch.from_numpy(fixed_matrix(name))
         if const is not None and self.real:
             const = const.real.contiguous()
@@ -163,7 +163,7 @@ class StatevectorEngine:
 
     def _phased_permutation(self, ops):
         """(index, inverse index, phase or None) with ψ'(x) = phase(x)·ψ(index(x))."""
-        n = self.n
+        n = self.num_qubits
         x = torch.arange(2**n)
         idx, phase = x.clone(), torch.ones(2**n, dtype=torch.complex128)
         for name, wires, _ in ops:
@@ -190,13 +190,13 @@ class StatevectorEngine:
         table = torch.tensor(_DIAGONAL[name], dtype=torch.float64).reshape(2, 2)
         if w0 > w1:
             table = table.T
-        shape = (2**lo, 2, 2 ** (hi - lo - 1), 2, 2 ** (self.n - hi - 1))
+        shape = (2**lo, 2, 2 ** (hi - lo - 1), 2, 2 ** (self.num_qubits - hi - 1))
         return slot, shape, table.reshape(1, 2, 1, 2, 1).contiguous()
 
     def _phase(self, angles, diag) -> torch.Tensor:
         r""":math:`e^{-\frac i2\sum_g a_g d_g(x)}` [B, 2^n] of one diagonal layer."""
         B = angles.shape[0]
-        phi = torch.zeros(B, 2**self.n, dtype=torch.float64)
+        phi = torch.zeros(B, 2**self.num_qubits, dtype=torch.float64)
         for slot, shape, table in diag:
             phi.view(B, *shape).add_(angles[:, slot].reshape(B, 1, 1, 1, 1, 1) * table)
         return torch.polar(torch.ones_like(phi), -0.5 * phi)
@@ -272,7 +272,7 @@ class StatevectorEngine:
                 for u in next(layers):
                     psi = self._apply(psi, u)
         if psi is None:  # no one-wire gate: the state stays |0…0⟩
-            psi = torch.zeros(angles.shape[0], 2**self.n, dtype=self.dtype)
+            psi = torch.zeros(angles.shape[0], 2**self.num_qubits, dtype=self.dtype)
             psi[:, 0] = 1
         return psi
 

@@ -172,7 +172,7 @@ class Hypernetwork(nn.Module):
         n = _num_bits(model)
         if isinstance(ansatz, str):
             ansatz = circuits.get(ansatz, n_qubits=n, **({} if layers is None else {"layers": layers}))
-        _check_match(n, getattr(ansatz, "n_qubits", n), "the model")  # before building a backend
+        _check_match(n, getattr(ansatz, "num_qubits", n), "the model")  # before building a backend
         return cls(ansatz, **kwargs)
 
     def check_num_bits(self, n: int, what: str = "the model") -> None:
@@ -182,7 +182,7 @@ class Hypernetwork(nn.Module):
     # ------------------------------------------------------------------ properties
     @property
     def num_qubits(self) -> int:
-        return self.ansatz.n_qubits
+        return self.ansatz.num_qubits
 
     @property
     def num_params(self) -> int:

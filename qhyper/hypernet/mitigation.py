@@ -54,7 +54,7 @@ class ReadoutMitigator:
         layout = backend._measured.layout
         n = hypernet.num_qubits
         self.qubits = list(layout.final_index_layout()[:n]) if layout is not None else list(range(n))
-        self.n = n
+        self.num_qubits = n
         self._mit = mthree.M3Mitigation(device)
         self._mit.cals_from_system(self.qubits, shots=int(shots))
 
@@ -62,7 +62,7 @@ class ReadoutMitigator:
         """Mitigated quasi-probabilities of the distinct rows of raw samples ``bits`` [S, n]:
         ``(unique bits [K, n] float64, quasi [K] float64)``; rows the mitigation moved mass to
         but that were never sampled are included."""
-        b = torch.as_tensor(bits, dtype=torch.float64).reshape(-1, self.n)
+        b = torch.as_tensor(bits, dtype=torch.float64).reshape(-1, self.num_qubits)
         uniq, _, counts = unique_rows(b)
         # mthree keys: bit strings over self.qubits, the first listed qubit rightmost
         keys = ["".join(str(int(v)) for v in row.flip(0).tolist()) for row in uniq]

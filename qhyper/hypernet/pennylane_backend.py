@@ -56,23 +56,23 @@ class PennyLaneBackend(Backend):
         elif isinstance(device, (qml.devices.Device, qml.devices.LegacyDevice)):
             self.device_name, self.device = device.name, device
             wires = getattr(device, "wires", None)
-            if wires is not None and len(wires) and len(wires) < self.n:
-                raise ValueError(f"the PennyLane device has {len(wires)} wires but the ansatz needs {self.n}; "
-                                 f"create it with qml.device(..., wires={self.n})")
+            if wires is not None and len(wires) and len(wires) < self.num_qubits:
+                raise ValueError(f"the PennyLane device has {len(wires)} wires but the ansatz needs {self.num_qubits}; "
+                                 f"create it with qml.device(..., wires={self.num_qubits})")
         else:
             raise TypeError(f"device must be a PennyLane device name or a qml.device(...) object; got "
                             f"{type(device).__name__}")
         if self.device_name == "default.mixed":
-            check_density_matrix_fits(self.n, "PennyLane default.mixed", "Use fewer qubits or shot mode.")
+            check_density_matrix_fits(self.num_qubits, "PennyLane default.mixed", "Use fewer qubits or shot mode.")
         else:
-            check_statevector_fits(self.n, 16, f"PennyLane {self.device_name}", "Use fewer qubits, or "
+            check_statevector_fits(self.num_qubits, 16, f"PennyLane {self.device_name}", "Use fewer qubits, or "
                                    "backend='qiskit', shots=..., method='matrix_product_state'.")
         if diff_method is None:
             diff_method = "backprop" if self.device_name in _BROADCAST else "parameter-shift"
         self.diff_method = diff_method
         self._broadcast = self.device_name in _BROADCAST and diff_method == "backprop"
         if shots is None:
-            dev = self.device if self.device is not None else qml.device(self.device_name, wires=self.n)
+            dev = self.device if self.device is not None else qml.device(self.device_name, wires=self.num_qubits)
             self._probs_qnode = self._noisy(qml.QNode(self._probs_fn, dev, interface="torch", diff_method=diff_method))
         if self.device is not None:
             self._probe()
@@ -84,11 +84,11 @@ class PennyLaneBackend(Backend):
 
     def _probs_fn(self, angles):
         self._gates(angles)
-        return self._qml.probs(wires=range(self.n))
+        return self._qml.probs(wires=range(self.num_qubits))
 
     def _sample_fn(self, angles):
         self._gates(angles)
-        return self._qml.sample(wires=range(self.n))
+        return self._qml.sample(wires=range(self.num_qubits))
 
     def _noisy(self, qnode):
         return self._qml.add_noise(qnode, self.noise) if self.noise_kind == "pennylane" else qnode
@@ -103,9 +103,9 @@ class PennyLaneBackend(Backend):
         except Exception as err:  # the device's own message says what it lacks
             raise ValueError(f"the PennyLane device {self.device_name!r} cannot run this hypernetwork's "
                              f"{'exact' if self.shots is None else 'shot'} mode, which needs {what} of "
-                             f"{self.n} wires with diff_method={self.diff_method!r}: "
+                             f"{self.num_qubits} wires with diff_method={self.diff_method!r}: "
                              f"{type(err).__name__}: {err}") from None
-        want = (1, 2**self.n) if self.shots is None else (1, 2, self.n)
+        want = (1, 2**self.num_qubits) if self.shots is None else (1, 2, self.num_qubits)
         if tuple(out.shape) != want:
             raise ValueError(f"the PennyLane device {self.device_name!r} returned shape {tuple(out.shape)} for "
                              f"{what}; expected {want}")
@@ -113,16 +113,16 @@ class PennyLaneBackend(Backend):
     # ------------------------------------------------------------------ modes
     def probs(self, angles: torch.Tensor) -> torch.Tensor:
         if self._broadcast:
-            return self._probs_qnode(angles).reshape(angles.shape[0], 2**self.n)
+            return self._probs_qnode(angles).reshape(angles.shape[0], 2**self.num_qubits)
         return torch.stack([self._probs_qnode(a) for a in angles])
 
     def sample(self, angles: torch.Tensor, shots: int, seed: int) -> torch.Tensor:
         qml = self._qml
-        dev = self.device if self.device is not None else qml.device(self.device_name, wires=self.n, seed=int(seed))
+        dev = self.device if self.device is not None else qml.device(self.device_name, wires=self.num_qubits, seed=int(seed))
         qnode = qml.set_shots(self._noisy(qml.QNode(self._sample_fn, dev, interface="torch")), shots=shots)
         with torch.no_grad():
             bits = torch.as_tensor(qnode(angles.detach()))  # PennyLane expands broadcasts a device lacks
-        return bits.to(torch.float64).reshape(angles.shape[0], shots, self.n)
+        return bits.to(torch.float64).reshape(angles.shape[0], shots, self.num_qubits)
 
     def describe(self) -> str:
         noisy = ", noisy" if self.noise_kind else ""

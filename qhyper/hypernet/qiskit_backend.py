@@ -127,10 +127,10 @@ class QiskitBackend(Backend):
             raise ValueError("method='matrix_product_state' only samples: it cannot return probabilities. "
                              "Pass shots=<int> for shot mode, or method='statevector' for exact mode.")
         if method == "statevector":
-            check_statevector_fits(self.n, 16, "Aer statevector simulation",
+            check_statevector_fits(self.num_qubits, 16, "Aer statevector simulation",
                                    "Use method='matrix_product_state' with shots=..., or fewer qubits.")
         elif method == "density_matrix" and self.shots is None:
-            check_density_matrix_fits(self.n, "Exact noisy simulation (Aer density matrix)",
+            check_density_matrix_fits(self.num_qubits, "Exact noisy simulation (Aer density matrix)",
                                       "Use shot mode (shots=...) for noisy circuits of this size, or fewer qubits.")
         if noise_kind == "qhyper":
             self.noise_model = noise.aer_noise_model(g.name for g in self.ansatz.gates)
@@ -171,8 +171,8 @@ class QiskitBackend(Backend):
         self._measured_order = self._order(self._measured)
         if self.shots is None:
             qc = run(plain)
-            qubits = qc.layout.final_index_layout() if qc.layout is not None else list(range(self.n))
-            qc.save_probabilities(qubits=qubits[: self.n])
+            qubits = qc.layout.final_index_layout() if qc.layout is not None else list(range(self.num_qubits))
+            qc.save_probabilities(qubits=qubits[: self.num_qubits])
             self._probs_circuit = qc
             self._probs_params = list(qc.parameters)
             self._probs_order = self._order(qc)
@@ -202,7 +202,7 @@ class QiskitBackend(Backend):
     def _run_probs(self, rows: np.ndarray) -> np.ndarray:
         """Exact probabilities [R, 2^n] (big-endian) of angle rows [R, G]: one Aer run per
         chunk of rows holding at most ``chunk_amplitudes`` probabilities (one run for small n)."""
-        step = max(1, self.chunk_amplitudes // 2**self.n)
+        step = max(1, self.chunk_amplitudes // 2**self.num_qubits)
         out = []
         for start in range(0, rows.shape[0], step):
             chunk = rows[start:start + step]
@@ -212,7 +212,7 @@ class QiskitBackend(Backend):
             result = self._sim.run([self._probs_circuit] * (1 if binds else chunk.shape[0]),
                                    parameter_binds=binds, **self.run_options).result()
             little = np.stack([np.asarray(result.data(i)["probabilities"]) for i in range(chunk.shape[0])])
-            out.append(reverse_bit_order(torch.from_numpy(little), self.n).numpy())
+            out.append(reverse_bit_order(torch.from_numpy(little), self.num_qubits).numpy())
         return np.concatenate(out)
 
     def probs(self, angles: torch.Tensor) -> torch.Tensor:
@@ -238,8 +238,8 @@ class QiskitBackend(Backend):
                              "qubit into 'meas' with measure_all()")
         bits = meas.to_bool_array(order="little")  # [B, shots, n], column j = virtual qubit j
         bits = np.ascontiguousarray(bits).reshape(angles.shape[0], int(shots), -1)
-        if bits.shape[-1] != self.n:
-            raise ValueError(f"the sampler returned {bits.shape[-1]} bits per shot in {REGISTER!r}; expected {self.n}")
+        if bits.shape[-1] != self.num_qubits:
+            raise ValueError(f"the sampler returned {bits.shape[-1]} bits per shot in {REGISTER!r}; expected {self.num_qubits}")
         return torch.from_numpy(bits).to(torch.float64)
 
     def describe(self) -> str:

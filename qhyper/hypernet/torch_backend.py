@@ -46,7 +46,7 @@ class TorchBackend(Backend):
         super().__init__(ansatz, shots)
         block = check_count(block, "block", maximum=8, fix="wires per fused gate block")
         check_statevector_fits(
-            self.n, 8 if ansatz.real else 16, "The torch statevector engine",
+            self.num_qubits, 8 if ansatz.real else 16, "The torch statevector engine",
             "Use fewer qubits, or sample from a tensor-network simulator: "
             "backend='qiskit', shots=..., method='matrix_product_state'.",
             extra_bytes_per_amplitude=16 * _entangler_patterns(ansatz.gates),  # int64 gather tables

@@ -4,14 +4,14 @@ After Eamaz, Yeganegi & Soltanalian, *Physics-Inspired Binary Neural Networks* (
 2502.01908). Only that paper's abstract is public: this package is a reconstruction, and
 each of its assumptions is a documented option (see :mod:`qhyper.pibinn.model`).
 
->>> task = qh.pibinn.load_task("deconv1d", seed=0)
->>> net = qh.pibinn.PIBiNN(task.operator, layers=8)
->>> result = qh.pibinn.train(net, task, steps=2000, seed=0)
->>> qh.pibinn.nmse_db(net, task), qh.pibinn.bits_per_weight(net)
+>>> problem = qh.pibinn.load_problem("deconv1d", seed=0)
+>>> net = qh.pibinn.PIBiNN(problem.operator, layers=8)
+>>> result = qh.pibinn.train(net, problem, steps=2000, seed=0)
+>>> qh.pibinn.nmse_db(net, problem), qh.pibinn.bits_per_weight(net)
 
 The sign bits of a binary network are what a quantum hypernetwork samples
 (``net.num_bits``, ``net.decode(bits)``, batched ``net(bits [S, b], Y [N, m])``);
-``qh.pibinn.evaluator(net, task)`` scores them with the shared Evaluator (Gaussian
+``qh.pibinn.evaluator(net, problem)`` scores them with the shared Evaluator (Gaussian
 likelihood). The benchmark's methods by name (``run_method``) are in
 :mod:`qhyper.comparison.methods.pibinn`.
 """
@@ -19,8 +19,8 @@ from .accounting import StorageReport, bits_per_weight, storage_report
 from .masks import dense_masks, physics_masks
 from .metrics import evaluator, nmse_db
 from .model import ISTA, PIBiNN, UnrolledISTA
-from .tasks import InverseProblem, load_task, names
+from .problems import InverseProblem, load_problem, names
 from .train import train
 
 __all__ = ["InverseProblem", "ISTA", "PIBiNN", "StorageReport", "UnrolledISTA", "bits_per_weight", "dense_masks",
-           "evaluator", "load_task", "names", "nmse_db", "physics_masks", "storage_report", "train"]
+           "evaluator", "load_problem", "names", "nmse_db", "physics_masks", "storage_report", "train"]

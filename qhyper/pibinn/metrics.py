@@ -2,7 +2,7 @@ r"""Reconstruction quality: normalised mean squared error in dB,
 
 .. math:: \mathrm{NMSE} = 10\log_{10}\frac{\sum_i \|\hat x_i - x_i\|^2}{\sum_i \|x_i\|^2},
 
-and the shared :class:`~qhyper.Evaluator` of a binary network on a task (Gaussian likelihood).
+and the shared :class:`~qhyper.Evaluator` of a binary network on a problem (Gaussian likelihood).
 """
 from __future__ import annotations
 
@@ -22,16 +22,16 @@ def nmse_db_of(X_hat: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def nmse_db(model, task, split: str = "test") -> float:
+def nmse_db(model, problem, split: str = "test") -> float:
     """Test (or train) NMSE in dB of ``model`` on an :class:`~qhyper.pibinn.InverseProblem`."""
-    Y, X = task.split(split)
+    Y, X = problem.split(split)
     value = float(nmse_db_of(model(Y), X))
     return value if math.isfinite(value) else math.inf
 
 
-def evaluator(model, task, noise_std: float | None = None) -> Evaluator:
-    r"""An :class:`~qhyper.Evaluator` of a binary ``model`` on ``task``'s training split (knowing
+def evaluator(model, problem, noise_std: float | None = None) -> Evaluator:
+    r"""An :class:`~qhyper.Evaluator` of a binary ``model`` on ``problem``'s training split (knowing
     its test split): inputs the measurements, targets the signals, Gaussian likelihood with
-    σ = ``noise_std`` (default the task's measurement noise level)."""
-    sigma = task.noise_std if noise_std is None else noise_std
-    return Evaluator(model, task.Y_train, task.X_train, noise_std=sigma, test=(task.Y_test, task.X_test))
+    σ = ``noise_std`` (default the problem's measurement noise level)."""
+    sigma = problem.noise_std if noise_std is None else noise_std
+    return Evaluator(model, problem.Y_train, problem.X_train, noise_std=sigma, test=(problem.Y_test, problem.X_test))

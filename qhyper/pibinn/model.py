@@ -48,7 +48,7 @@ import torch
 from .._checks import DTYPE, as_bits, as_features, check_count, check_real
 from . import quantize as Q
 from .masks import check_masks, dense_masks, physics_masks
-from .tasks import InverseProblem, _as_operator
+from .problems import InverseProblem, _as_operator
 
 __all__ = ["UnrolledISTA", "PIBiNN", "ISTA", "soft", "lipschitz"]
 
@@ -91,9 +91,9 @@ class UnrolledISTA(torch.nn.Module):
         form: ``"lista"`` (free :math:`W_2`) or ``"cp"`` (:math:`W_2 = I - W_1 A`).
 
     Example:
-        >>> task = qh.pibinn.load_task("block_cs", seed=0)
-        >>> net = qh.pibinn.UnrolledISTA(task.operator, layers=8, weights="binary")
-        >>> net(task.Y_test).shape
+        >>> problem = qh.pibinn.load_problem("block_cs", seed=0)
+        >>> net = qh.pibinn.UnrolledISTA(problem.operator, layers=8, weights="binary")
+        >>> net(problem.Y_test).shape
         torch.Size([1000, 64])
     """
 

@@ -38,11 +38,11 @@ from .model import ISTA, UnrolledISTA
 __all__ = ["train"]
 
 
-def train(model: UnrolledISTA, task, steps: int = 2000, seed=0, batch_size: int = 256,
+def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: int = 256,
           lr: float = 1e-3, warm_fraction: float = 0.5, qat_lr: float = 1e-2,
           eval_every: int = 100, progress: bool = True, method: str | None = None,
           threads: int | None = 1) -> TrainResult:
-    """Train ``model`` on ``task`` (an :class:`~qhyper.pibinn.InverseProblem`).
+    """Train ``model`` on ``problem`` (an :class:`~qhyper.pibinn.InverseProblem`).
 
     Args:
         steps: total optimiser steps over both stages.
@@ -62,9 +62,9 @@ def train(model: UnrolledISTA, task, steps: int = 2000, seed=0, batch_size: int 
     """
     if not isinstance(model, UnrolledISTA):
         raise TypeError(f"train needs an UnrolledISTA (ISTA has nothing to learn); got {type(model).__name__}")
-    if model.in_features != task.m or model.out_features != task.n:
+    if model.in_features != problem.m or model.out_features != problem.n:
         raise ValueError(f"the model is built for an operator of shape {(model.in_features, model.out_features)} "
-                         f"but the task's is {(task.m, task.n)}; build the model from task.operator")
+                         f"but the problem's is {(problem.m, problem.n)}; build the model from problem.operator")
     steps = check_count(steps, "steps", minimum=0)
     batch_size = check_count(batch_size, "batch_size")
     eval_every = check_count(eval_every, "eval_every")
@@ -77,15 +77,15 @@ def train(model: UnrolledISTA, task, steps: int = 2000, seed=0, batch_size: int 
     start = time.perf_counter()
     bar = tqdm(total=steps, disable=not progress, desc=method or "unrolled")
     with _threads.threads(threads):
-        history, done, interrupted = _loop(model, task, steps, warm, gen, batch_size, lr, qat_lr,
+        history, done, interrupted = _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr,
                                            eval_every, bar)
-        return _result(model, task, history, method, time.perf_counter() - start, done * batch_size,
+        return _result(model, problem, history, method, time.perf_counter() - start, done * batch_size,
                        interrupted)
 
 
-def _loop(model, task, steps, warm, gen, batch_size, lr, qat_lr, eval_every, bar):
+def _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr, eval_every, bar):
     history = {"loss": [], "eval_step": [], "train_nmse_db": [], "test_nmse_db": []}
-    Y, X = task.Y_train, task.X_train
+    Y, X = problem.Y_train, problem.X_train
     interrupted, done = False, 0
     try:
         for stage, count in ((1, warm), (2, steps - warm)):
@@ -108,7 +108,7 @@ def _loop(model, task, steps, warm, gen, batch_size, lr, qat_lr, eval_every, bar
                 done += 1
                 history["loss"].append(loss.item())
                 if done % eval_every == 0 or done == steps:
-                    _record(history, model, task, done)
+                    _record(history, model, problem, done)
                 bar.update()
     except KeyboardInterrupt:
         interrupted = True
@@ -117,21 +117,21 @@ def _loop(model, task, steps, warm, gen, batch_size, lr, qat_lr, eval_every, bar
     return history, done, interrupted
 
 
-def _record(history, model, task, step):
+def _record(history, model, problem, step):
     history["eval_step"].append(step)
-    history["train_nmse_db"].append(nmse_db(model, task, "train"))
-    history["test_nmse_db"].append(nmse_db(model, task, "test"))
+    history["train_nmse_db"].append(nmse_db(model, problem, "train"))
+    history["test_nmse_db"].append(nmse_db(model, problem, "test"))
 
 
-def _result(model, task, history, method, wall, evaluations, interrupted) -> TrainResult:
-    metrics = scores(model, task)
+def _result(model, problem, history, method, wall, evaluations, interrupted) -> TrainResult:
+    metrics = scores(model, problem)
     bits = model.bits() if model.weight_kind == "binary" else torch.zeros(0)
     name = method or f"{model.mask_kind}-{model.weight_kind}"
     return TrainResult(name, bits, metrics, history, wall, evaluations, {"model": model}, interrupted)
 
 
-def scores(model, task) -> dict[str, float]:
+def scores(model, problem) -> dict[str, float]:
     """``train_nmse_db``, ``test_nmse_db``, ``gap_db`` and ``bits_per_weight`` of a network."""
-    tr, te = nmse_db(model, task, "train"), nmse_db(model, task, "test")
+    tr, te = nmse_db(model, problem, "train"), nmse_db(model, problem, "test")
     return {"train_nmse_db": tr, "test_nmse_db": te, "gap_db": te - tr,
             "bits_per_weight": bits_per_weight(model) if not isinstance(model, ISTA) else math.nan}

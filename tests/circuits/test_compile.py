@@ -15,7 +15,7 @@ FAMILIES = [("brick", {"layers": 3}), ("hardware_efficient", {"layers": 2}),
 
 def qiskit_probs(a, theta):
     little = torch.from_numpy(Statevector(a.to_qiskit(theta)).probabilities())
-    return reverse_bit_order(little, a.n_qubits)
+    return reverse_bit_order(little, a.num_qubits)
 
 
 @pytest.mark.parametrize("name,kw", FAMILIES)

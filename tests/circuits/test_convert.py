@@ -85,7 +85,7 @@ def pennylane_probs(qfunc, n, shape, theta):
 def test_from_qiskit_matches_statevector(name, backend):
     qc = QISKIT[name]()
     a = qh.circuits.from_qiskit(qc)
-    assert a.num_params == qc.num_parameters and a.n_qubits == qc.num_qubits
+    assert a.num_params == qc.num_parameters and a.num_qubits == qc.num_qubits
     for seed in (0, 1):
         theta = a.init_params(seed)
         q = qh.Hypernetwork(a, backend=backend, init=theta).distribution().probs().detach()
@@ -118,7 +118,7 @@ def test_shared_parameters_and_expressions_are_read_exactly():
 def test_gradients_of_converted_circuits_match_finite_differences(name, backend):
     a = qh.circuits.from_qiskit(QISKIT[name]())
     theta = a.init_params(5)
-    cost = torch.linspace(-1.0, 2.0, 2**a.n_qubits, dtype=torch.float64)
+    cost = torch.linspace(-1.0, 2.0, 2**a.num_qubits, dtype=torch.float64)
     hn = qh.Hypernetwork(a, backend=backend, init=theta)
     f = lambda q: q @ cost + (q * q).sum()  # noqa: E731 - a nonlinear f(q)
     f(hn.distribution().probs()).backward()

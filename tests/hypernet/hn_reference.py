@@ -15,4 +15,4 @@ EXACT = [("torch", {}), ("torch", {"block": 2}), ("pennylane", {}),
 def dense_probs(ansatz, theta) -> torch.Tensor:
     """Reference probabilities from qiskit.quantum_info.Statevector, big-endian."""
     little = torch.from_numpy(Statevector(ansatz.to_qiskit(theta)).probabilities())
-    return reverse_bit_order(little, ansatz.n_qubits)
+    return reverse_bit_order(little, ansatz.num_qubits)

@@ -65,8 +65,8 @@ def test_ista_stores_one_number():
 
 
 def test_physics_binary_is_below_one_bit_on_a_real_task():
-    from qhyper.pibinn import load_task
+    from qhyper.pibinn import load_problem
 
-    task = load_task("deconv1d", seed=0, n_train=10, n_test=10)
+    task = load_problem("deconv1d", seed=0, n_train=10, n_test=10)
     assert bits_per_weight(PIBiNN(task)) < 0.2
     assert bits_per_weight(UnrolledISTA(task, weights="binary", mask="dense")) > 1

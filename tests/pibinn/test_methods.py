@@ -5,12 +5,12 @@ import torch
 
 import qhyper as qh
 from qhyper.comparison.methods.pibinn import METHODS, run_method
-from qhyper.pibinn import load_task, nmse_db
+from qhyper.pibinn import load_problem, nmse_db
 
 
 @pytest.mark.parametrize("name", ["deconv1d", "block_cs"])
 def test_pibinn_beats_ista_with_the_same_iteration_count(name):
-    task = load_task(name, seed=0, n_train=1000, n_test=500)
+    task = load_problem(name, seed=0, n_train=1000, n_test=500)
     ista = run_method("ista", task, seed=0, layers=6)
     pib = run_method("pibinn", task, seed=0, layers=6, steps=400)
     assert pib.metrics["bits_per_weight"] < 1
@@ -18,7 +18,7 @@ def test_pibinn_beats_ista_with_the_same_iteration_count(name):
 
 
 def test_every_classical_method_runs():
-    task = load_task("block_cs", seed=0, n=8, m=4, blocks=2, k=1, n_train=64, n_test=32)
+    task = load_problem("block_cs", seed=0, n=8, m=4, blocks=2, k=1, n_train=64, n_test=32)
     for name in METHODS[:-1]:
         res = run_method(name, task, seed=0, layers=2, steps=10, batch_size=16)
         assert res.method == name
@@ -34,7 +34,7 @@ def test_every_classical_method_runs():
 
 
 def test_qhn_learns_sign_bits_of_a_tiny_pibinn():
-    task = load_task("block_cs", seed=0, n=4, m=2, blocks=2, k=1, n_train=40, n_test=40)
+    task = load_problem("block_cs", seed=0, n=4, m=2, blocks=2, k=1, n_train=40, n_test=40)
     res = run_method("qhn", task, seed=0, layers=2, steps=40, qhn_steps=30)
     model = res.state["model"]
     assert model.num_bits == 4 and res.bits.shape == (4,)

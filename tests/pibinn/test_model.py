@@ -5,14 +5,14 @@ import pytest
 import torch
 
 import qhyper as qh
-from qhyper.pibinn import PIBiNN, UnrolledISTA, load_task, train
+from qhyper.pibinn import PIBiNN, UnrolledISTA, load_problem, train
 
 TINY = dict(n=8, m=4, blocks=2, k=1, n_train=64, n_test=32)
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    return load_task("block_cs", seed=0, **TINY)
+    return load_problem("block_cs", seed=0, **TINY)
 
 
 @pytest.mark.parametrize("weights", ["real", "binary", "ternary"])
@@ -145,8 +145,8 @@ def test_train_refuses_non_integer_counts_and_non_numbers(tiny, options, match):
 
 
 def test_train_refuses_a_model_of_another_operator(tiny):
-    other = load_task("block_cs", seed=0, n=16, m=8, blocks=2, k=1, n_train=8, n_test=8)
-    with pytest.raises(ValueError, match="task.operator"):
+    other = load_problem("block_cs", seed=0, n=16, m=8, blocks=2, k=1, n_train=8, n_test=8)
+    with pytest.raises(ValueError, match="problem.operator"):
         train(PIBiNN(other), tiny, steps=1, progress=False)
     with pytest.raises(TypeError, match="ISTA has nothing to learn"):
         train(qh.pibinn.ISTA(tiny), tiny, steps=1)

@@ -6,12 +6,12 @@ import torch
 
 import qhyper as qh
 from qhyper.bitstrings import all_bits
-from qhyper.pibinn import PIBiNN, load_task
+from qhyper.pibinn import PIBiNN, load_problem
 
 
 @pytest.fixture(scope="module")
 def setup():
-    task = load_task("block_cs", seed=1, n=4, m=2, blocks=2, k=1, n_train=30, n_test=20)
+    task = load_problem("block_cs", seed=1, n=4, m=2, blocks=2, k=1, n_train=30, n_test=20)
     net = PIBiNN(task, layers=3, tied=True)  # 4 sign bits
     net.quantize_()
     return task, net

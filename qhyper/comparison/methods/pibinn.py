@@ -1,6 +1,6 @@
 r"""Named methods on one inverse problem, each returning a :class:`~qhyper.trainers.TrainResult`.
 
-``run_method(name, task, seed, **options)`` for ``name`` in :data:`METHODS`:
+``run_method(name, problem, seed, **options)`` for ``name`` in :data:`METHODS`:
 
 =================  ===========================================================================
 ``ista``           plain ISTA with ``layers`` iterations; α picked on the training set
@@ -17,8 +17,8 @@ r"""Named methods on one inverse problem, each returning a :class:`~qhyper.train
 =================  ===========================================================================
 
 Every learned method shares ``form`` (default ``"cp"``), ``layers`` (default 8), ``tied``
-and the training options of :func:`~qhyper.pibinn.train` (``steps``, ``lr``, …). ``task``
-is an :class:`~qhyper.pibinn.InverseProblem` or a task name (then loaded with ``seed``;
+and the training options of :func:`~qhyper.pibinn.train` (``steps``, ``lr``, …). ``problem``
+is an :class:`~qhyper.pibinn.InverseProblem` or a problem name (then loaded with ``seed``;
 for ``qhn``, ``"small"`` or ``"block_cs"`` load the small size :data:`SMALL`).
 """
 from __future__ import annotations
@@ -30,12 +30,12 @@ import torch
 from ..._threads import threads
 from ...pibinn.metrics import nmse_db
 from ...pibinn.model import ISTA, UnrolledISTA
-from ...pibinn.tasks import InverseProblem, load_task
+from ...pibinn.problems import InverseProblem, load_problem
 from ...pibinn.train import scores, train
 from ...results import TrainResult
 from .sign_search import sign_search
 
-__all__ = ["DESCRIPTIONS", "METHODS", "SMALL", "run_method", "small_task", "inverse"]
+__all__ = ["DESCRIPTIONS", "METHODS", "SMALL", "run_method", "small_problem", "inverse"]
 
 #: Every method by name, with its one-line description (the order of :data:`METHODS`).
 DESCRIPTIONS = {
@@ -64,34 +64,34 @@ _TRAIN_KEYS = ("steps", "batch_size", "lr", "warm_fraction", "qat_lr", "eval_eve
 _REG_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 
 
-def small_task(seed: int = 0, **overrides) -> InverseProblem:
+def small_problem(seed: int = 0, **overrides) -> InverseProblem:
     """The small block compressed-sensing problem of :data:`SMALL` (``overrides`` change sizes)."""
     cfg = {**SMALL, **overrides}
-    return load_task(cfg.pop("name"), seed=seed, **cfg)
+    return load_problem(cfg.pop("name"), seed=seed, **cfg)
 
 
-def run_method(name: str, task, seed: int = 0, **options) -> TrainResult:
-    """Run method ``name`` on ``task``; ``metrics`` has ``train_nmse_db``, ``test_nmse_db``,
+def run_method(name: str, problem, seed: int = 0, **options) -> TrainResult:
+    """Run method ``name`` on ``problem``; ``metrics`` has ``train_nmse_db``, ``test_nmse_db``,
     ``gap_db`` and ``bits_per_weight`` (plus ``p_best`` etc. for ``qhn``)."""
     if name not in METHODS:
         raise ValueError(f"run_method(name): unknown method {name!r}; choose from {METHODS}")
-    if isinstance(task, str):
-        small = name == "qhn" and task in ("small", SMALL["name"])
-        task = small_task(seed) if small else load_task(task, seed=seed)
-    if not isinstance(task, InverseProblem):
-        raise TypeError(f"run_method(task): task must be an InverseProblem or a task name "
-                        f"(see qh.pibinn.names()); got {type(task).__name__}")
+    if isinstance(problem, str):
+        small = name == "qhn" and problem in ("small", SMALL["name"])
+        problem = small_problem(seed) if small else load_problem(problem, seed=seed)
+    if not isinstance(problem, InverseProblem):
+        raise TypeError(f"run_method(problem): problem must be an InverseProblem or a problem name "
+                        f"(see qh.pibinn.names()); got {type(problem).__name__}")
     layers = options.pop("layers", 8 if name != "qhn" else 4)
     if name == "ista":
-        return _ista(task, layers)
+        return _ista(problem, layers)
     if name == "qhn":
-        return sign_search(task, seed=seed, layers=layers, **options)
+        return sign_search(problem, seed=seed, layers=layers, **options)
     if name == "binary_pruned":
-        return _pruned(task, seed, layers, **options)
+        return _pruned(problem, seed, layers, **options)
     train_kw = _train_options(options)
-    model = UnrolledISTA(task, layers=layers, form=options.pop("form", "cp"),
+    model = UnrolledISTA(problem, layers=layers, form=options.pop("form", "cp"),
                          tied=options.pop("tied", False), **_LEARNED[name], **options)
-    return train(model, task, seed=seed, method=name, **train_kw)
+    return train(model, problem, seed=seed, method=name, **train_kw)
 
 
 def inverse(name: str):
@@ -112,22 +112,22 @@ def _train_options(options: dict) -> dict:
     return train_kw
 
 
-def _pruned(task, seed, layers, form="cp", tied=False, **options) -> TrainResult:
+def _pruned(problem, seed, layers, form="cp", tied=False, **options) -> TrainResult:
     """Dense full-precision warm start, magnitude pruning row by row to the physics support's
     row counts, then binary quantisation-aware training on the pruned (stored) support."""
     train_kw = _train_options(options)
     steps, warm_fraction = train_kw.pop("steps", 2000), train_kw.pop("warm_fraction", 0.5)
-    dense = UnrolledISTA(task, layers=layers, mask="dense", form=form, tied=tied, **options)
-    warm = train(dense, task, steps=round(steps * warm_fraction), seed=seed, method="binary_pruned", **train_kw)
-    physics = UnrolledISTA(task, layers=layers, mask="physics", form=form, tied=tied)
+    dense = UnrolledISTA(problem, layers=layers, mask="dense", form=form, tied=tied, **options)
+    warm = train(dense, problem, steps=round(steps * warm_fraction), seed=seed, method="binary_pruned", **train_kw)
+    physics = UnrolledISTA(problem, layers=layers, mask="physics", form=form, tied=tied)
     masks = [_prune_rows(V.detach(), M.sum(1)) for V, M in ((dense.V1, physics.M1), (dense.V2, physics.M2))]
-    model = UnrolledISTA(task, layers=layers, mask=tuple(masks), weights="binary", form=form, tied=tied, **options)
+    model = UnrolledISTA(problem, layers=layers, mask=tuple(masks), weights="binary", form=form, tied=tied, **options)
     with torch.no_grad():
         for dst, src, M in ((model.V1, dense.V1, masks[0]), (model.V2, dense.V2, masks[1])):
             dst.copy_(src * M)
         model.theta.copy_(dense.theta)
     model.quantize_()
-    res = train(model, task, steps=steps - round(steps * warm_fraction), seed=seed + 1, method="binary_pruned",
+    res = train(model, problem, steps=steps - round(steps * warm_fraction), seed=seed + 1, method="binary_pruned",
                 **train_kw)
     res.wall_time += warm.wall_time
     return res
@@ -142,11 +142,11 @@ def _prune_rows(V: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
     return ranks < keep.view(-1, 1)
 
 
-def _ista(task, layers) -> TrainResult:
+def _ista(problem, layers) -> TrainResult:
     """ISTA with the ℓ1 weight of :data:`_REG_GRID` that is best on the training set."""
     start = time.perf_counter()
     with threads(1):
-        best = min((ISTA(task, layers, reg=r) for r in _REG_GRID), key=lambda m: nmse_db(m, task, "train"))
-        metrics = scores(best, task)
+        best = min((ISTA(problem, layers, reg=r) for r in _REG_GRID), key=lambda m: nmse_db(m, problem, "train"))
+        metrics = scores(best, problem)
     metrics["reg"] = best.reg
     return TrainResult("ista", torch.zeros(0), metrics, {}, time.perf_counter() - start, 0, {"model": best})

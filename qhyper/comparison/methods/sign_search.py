@@ -17,7 +17,7 @@ __all__ = ["sign_search"]
 _OBJECTIVES = ("mle", "elbo", "mmd")
 
 
-def sign_search(task, seed: int = 0, layers: int = DEFAULT_LAYERS, objective: str = "mle", shots: int | None = None,
+def sign_search(problem, seed: int = 0, layers: int = DEFAULT_LAYERS, objective: str = "mle", shots: int | None = None,
                 qhn_steps: int = 200, qhn_lr: float | None = None, qhn_optimizer: str = "adam",
                 circuit_layers: int = 2, lam: float | None = None,
                 noise_std: float | None = None, max_exact_bits: int = 20, **train_options) -> TrainResult:
@@ -26,7 +26,7 @@ def sign_search(task, seed: int = 0, layers: int = DEFAULT_LAYERS, objective: st
     1. A tied PIBiNN is trained by :func:`~qhyper.pibinn.train` (STE); its scale λ and
        thresholds θ are then fixed, so every bitstring *b* is one network.
     2. Networks are scored by the shared :class:`~qhyper.Evaluator` with the Gaussian
-       likelihood (σ = ``noise_std``, default the task's noise level). Up to
+       likelihood (σ = ``noise_std``, default the problem's noise level). Up to
        ``max_exact_bits`` sign bits all :math:`2^n` are enumerated: the loss table goes to
        the trainer as a cost table (in shot mode it reads only the entries of sampled
        networks) and ranks the networks found. Beyond that (shot mode only) the trainer
@@ -49,21 +49,21 @@ def sign_search(task, seed: int = 0, layers: int = DEFAULT_LAYERS, objective: st
                          "pass shots=<int>")
     train_options.setdefault("progress", False)
     train_options.setdefault("steps", 600)
-    model = PIBiNN(task, layers=layers, tied=True, form=train_options.pop("form", "cp"))
+    model = PIBiNN(problem, layers=layers, tied=True, form=train_options.pop("form", "cp"))
     enumerate_all = model.num_bits <= max_exact_bits
     if not enumerate_all and shots is None:
         raise ValueError(f"max_exact_bits={max_exact_bits}: this PIBiNN has {model.num_bits} sign bits and exact "
-                         f"mode enumerates all 2^n networks, limited to n <= {max_exact_bits}; use a smaller task "
+                         f"mode enumerates all 2^n networks, limited to n <= {max_exact_bits}; use a smaller problem "
                          "(qhyper.comparison.methods.pibinn.SMALL), raise max_exact_bits or pass shots=<int>")
     # the hypernetwork and its trainer load on first use
     from ...hypernet import Hypernetwork
     from ...objectives import ELBO, MLE, MMDSurrogateELBO
     from ...trainers.qhn import QHN
 
-    ste = train(model, task, seed=seed, method="ste", **train_options)
+    ste = train(model, problem, seed=seed, method="ste", **train_options)
     ste_bits = model.bits()
-    ev = evaluator(model, task, noise_std)
-    N = task.Y_train.shape[0]
+    ev = evaluator(model, problem, noise_std)
+    N = problem.Y_train.shape[0]
     with threads(1):
         table = ev.loss_table() if enumerate_all else None
     obj = {"mle": lambda: MLE(),
@@ -77,7 +77,7 @@ def sign_search(task, seed: int = 0, layers: int = DEFAULT_LAYERS, objective: st
     qhn_bits = result.bits
     metrics = dict(result.metrics)
     model.set_bits(qhn_bits)
-    metrics.update(scores(model, task))
+    metrics.update(scores(model, problem))
     metrics.update({f"ste_{k}": v for k, v in ste.metrics.items()})
     metrics["train_nll"] = float(ev.nll(qhn_bits)[0])
     metrics["ste_train_nll"] = float(ev.nll(ste_bits)[0])
@@ -88,7 +88,7 @@ def sign_search(task, seed: int = 0, layers: int = DEFAULT_LAYERS, objective: st
         metrics["qhn_rank"] = int(rank[bits_to_index(qhn_bits)])
         metrics["ste_rank"] = int(rank[bits_to_index(ste_bits)])
         model.set_bits(index_to_bits(int(order[0]), model.num_bits))
-        metrics.update({f"best_{k}": v for k, v in scores(model, task).items()})
+        metrics.update({f"best_{k}": v for k, v in scores(model, problem).items()})
         model.set_bits(qhn_bits)
     state = dict(result.state, model=model, ste_bits=ste_bits, table=table)
     return TrainResult(f"qhn-{objective}", qhn_bits, metrics, result.history, result.wall_time + ste.wall_time,

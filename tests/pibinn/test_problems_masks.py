@@ -3,13 +3,13 @@ import pytest
 import torch
 
 import qhyper as qh
-from qhyper.pibinn import InverseProblem, load_task, physics_masks
+from qhyper.pibinn import InverseProblem, load_problem, physics_masks
 from qhyper.pibinn.masks import check_masks
 
 
 def test_tasks_are_seeded_and_have_the_requested_snr():
-    a, b = load_task("block_cs", seed=3, n_train=400), load_task("block_cs", seed=3, n_train=400)
-    c = load_task("block_cs", seed=4, n_train=400)
+    a, b = load_problem("block_cs", seed=3, n_train=400), load_problem("block_cs", seed=3, n_train=400)
+    c = load_problem("block_cs", seed=4, n_train=400)
     assert torch.equal(a.Y_train, b.Y_train) and torch.equal(a.operator, b.operator)
     assert not torch.equal(a.operator, c.operator)
     assert a.operator.shape == (32, 64) and a.Y_test.shape == (1000, 32) and a.X_test.shape == (1000, 64)
@@ -23,7 +23,7 @@ def test_tasks_are_seeded_and_have_the_requested_snr():
 
 
 def test_deconv_operator_is_banded_toeplitz():
-    task = load_task("deconv1d", seed=0, n=16, kernel=5, n_train=10, n_test=10)
+    task = load_problem("deconv1d", seed=0, n=16, kernel=5, n_train=10, n_test=10)
     A = task.operator
     i, j = torch.nonzero(A, as_tuple=True)
     assert int((i - j).abs().max()) == 2
@@ -47,9 +47,9 @@ def test_physics_mask_is_structural_not_numerical():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: load_task("nope"), "unknown task"),
-    (lambda: load_task("block_cs", n=10, blocks=3), "divisible"),
-    (lambda: load_task("deconv1d", k=0), "sparsity"),
+    (lambda: load_problem("nope"), "unknown problem"),
+    (lambda: load_problem("block_cs", n=10, blocks=3), "divisible"),
+    (lambda: load_problem("deconv1d", k=0), "sparsity"),
     (lambda: qh.pibinn.PIBiNN(torch.ones(3, 4, 2)), "2-D"),
     (lambda: qh.pibinn.PIBiNN(torch.ones(4)), "2-D"),
     (lambda: qh.pibinn.PIBiNN(torch.tensor([[1.0, float("nan")]])), "NaN"),
@@ -67,13 +67,13 @@ def test_bad_construction_is_refused(make, match):
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: load_task("deconv1d", k=1.5), "k must be an integer in 1 … 64; got 1.5"),
-    (lambda: load_task("deconv1d", kernel=2.5), "kernel must be an integer in 1 … 64; got 2.5"),
-    (lambda: load_task("deconv1d", n_train=10.5), "n_train must be an integer ≥ 1; got 10.5"),
-    (lambda: load_task("block_cs", blocks=2.0), "blocks must be an integer ≥ 1; got 2.0"),
-    (lambda: load_task("deconv1d", seed=1.5), "seed must be an integer ≥ 0"),
-    (lambda: load_task("deconv1d", snr_db="30"), "snr_db must be a finite number; got '30'"),
-    (lambda: load_task("deconv1d", n_train=20).subset(2.5), "n_train must be an integer in 1 … 20; got 2.5"),
+    (lambda: load_problem("deconv1d", k=1.5), "k must be an integer in 1 … 64; got 1.5"),
+    (lambda: load_problem("deconv1d", kernel=2.5), "kernel must be an integer in 1 … 64; got 2.5"),
+    (lambda: load_problem("deconv1d", n_train=10.5), "n_train must be an integer ≥ 1; got 10.5"),
+    (lambda: load_problem("block_cs", blocks=2.0), "blocks must be an integer ≥ 1; got 2.0"),
+    (lambda: load_problem("deconv1d", seed=1.5), "seed must be an integer ≥ 0"),
+    (lambda: load_problem("deconv1d", snr_db="30"), "snr_db must be a finite number; got '30'"),
+    (lambda: load_problem("deconv1d", n_train=20).subset(2.5), "n_train must be an integer in 1 … 20; got 2.5"),
     (lambda: qh.pibinn.PIBiNN(torch.eye(3), reg=float("inf")), "reg must be a finite number ≥ 0"),
     (lambda: qh.pibinn.ISTA(torch.eye(3), iterations=2.5), "iterations must be an integer ≥ 1; got 2.5"),
 ])
@@ -83,9 +83,9 @@ def test_non_integer_counts_seeds_and_non_numbers_are_refused(make, match):
 
 
 def test_a_numpy_generator_seeds_a_task():
-    a = load_task("block_cs", seed=np.random.default_rng(4), n=8, m=4, blocks=2, k=1, n_train=10, n_test=5)
-    b = load_task("block_cs", seed=np.random.default_rng(4), n=8, m=4, blocks=2, k=1, n_train=10, n_test=5)
-    c = load_task("block_cs", seed=4, n=8, m=4, blocks=2, k=1, n_train=10, n_test=5)
+    a = load_problem("block_cs", seed=np.random.default_rng(4), n=8, m=4, blocks=2, k=1, n_train=10, n_test=5)
+    b = load_problem("block_cs", seed=np.random.default_rng(4), n=8, m=4, blocks=2, k=1, n_train=10, n_test=5)
+    c = load_problem("block_cs", seed=4, n=8, m=4, blocks=2, k=1, n_train=10, n_test=5)
     assert torch.equal(a.operator, b.operator) and torch.equal(a.Y_train, b.Y_train)
     assert torch.equal(a.Y_train, c.Y_train)  # the int seeds the same numpy stream
     with pytest.raises(ValueError, match="noise_std must be a finite number > 0; got '0.1'"):

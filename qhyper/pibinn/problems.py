@@ -1,6 +1,6 @@
 r"""Sparse linear inverse problems :math:`y = A x + e`, generated offline from a seed.
 
-Two built-in tasks:
+Two built-in problems:
 
 * ``"deconv1d"`` — 1-D spike deconvolution. :math:`x \in \mathbb{R}^n` has ``k`` spikes
   with Gaussian amplitudes at random positions; :math:`A \in \mathbb{R}^{n\times n}` is the
@@ -10,7 +10,7 @@ Two built-in tasks:
   independent Gaussian blocks :math:`A_b \in \mathbb{R}^{(m/B)\times(n/B)}`, entries
   :math:`\mathcal{N}(0, 1/(m/B))` — independent sensors each seeing one patch.
 
-Noise is white Gaussian with one standard deviation for the whole task, set from the
+Noise is white Gaussian with one standard deviation for the whole problem, set from the
 signal-to-noise ratio on the training signals:
 :math:`\sigma^2 = \overline{\|A x\|^2} / (m\,10^{\mathrm{SNR}/10})`.
 """
@@ -23,7 +23,7 @@ import torch
 
 from .._checks import DTYPE, check_count, check_real, numpy_generator
 
-__all__ = ["InverseProblem", "load_task", "names", "sparse_signals"]
+__all__ = ["InverseProblem", "load_problem", "names", "sparse_signals"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,7 +31,7 @@ class InverseProblem:
     """A linear inverse problem with train/test measurements and ground-truth signals.
 
     Attributes:
-        name: task name.
+        name: problem name.
         operator: the forward operator :math:`A` [m, n].
         Y_train, Y_test: measurements [N, m] (the network inputs).
         X_train, X_test: signals [N, n] (the regression targets).
@@ -160,11 +160,11 @@ _TASKS = {"deconv1d": _deconv1d, "block_cs": _block_cs}
 
 
 def names() -> list[str]:
-    """Names accepted by :func:`load_task`."""
+    """Names accepted by :func:`load_problem`."""
     return sorted(_TASKS)
 
 
-def load_task(name: str, seed=0, n_train: int = 2000, n_test: int = 1000,
+def load_problem(name: str, seed=0, n_train: int = 2000, n_test: int = 1000,
               snr_db: float = 30.0, **size) -> InverseProblem:
     """Generate a built-in inverse problem.
 
@@ -174,16 +174,16 @@ def load_task(name: str, seed=0, n_train: int = 2000, n_test: int = 1000,
             entropy): seeds the operator (``block_cs``), the signals and the noise.
         n_train, n_test: number of signal/measurement pairs per split.
         snr_db: measurement signal-to-noise ratio in dB.
-        **size: task sizes. ``deconv1d``: ``n=64, kernel=5, width=1.0, k=4``.
+        **size: problem sizes. ``deconv1d``: ``n=64, kernel=5, width=1.0, k=4``.
             ``block_cs``: ``n=64, m=32, blocks=8, k=4``.
 
     Example:
-        >>> task = qh.pibinn.load_task("block_cs", seed=0)
-        >>> task.operator.shape
+        >>> problem = qh.pibinn.load_problem("block_cs", seed=0)
+        >>> problem.operator.shape
         torch.Size([32, 64])
     """
     if name not in _TASKS:
-        raise ValueError(f"unknown task {name!r}; choose from {names()}")
+        raise ValueError(f"unknown problem {name!r}; choose from {names()}")
     n_train, n_test = check_count(n_train, "n_train"), check_count(n_test, "n_test")
     snr_db = check_real(snr_db, "snr_db")
     rng = numpy_generator(seed)
