@@ -24,7 +24,7 @@ import torch
 
 import qhyper as qh
 from qhyper.gradients import SPSA, ParameterShift
-from qhyper.objectives import MLE, Task
+from qhyper.objectives import MLE, LossSource
 
 
 def main(argv=None):
@@ -83,7 +83,7 @@ def main(argv=None):
     print(f"wall time per SPSA step (2 circuits x {args.shots} shots + scoring + Adam): {per_step:.2f} s "
           f"({wall:.0f} s total incl. final sampling)")
     if not args.no_peer:
-        form = MLE().shot_form(Task(ev))
+        form = MLE().shot_form(LossSource(ev))
         t0 = time.perf_counter()
         est = ParameterShift()(hn, form, hn.theta.detach(), args.shots, seed=1,
                                generator=torch.Generator().manual_seed(1))

@@ -20,7 +20,7 @@ import argparse
 import torch
 
 import qhyper as qh
-from qhyper.objectives import GaussianMixtureKernel, MMD, Task
+from qhyper.objectives import GaussianMixtureKernel, LossSource, MMD
 
 
 def main(argv=None):
@@ -58,7 +58,7 @@ def main(argv=None):
         probe = qh.Hypernetwork(ansatz)
         with torch.no_grad():
             probe.theta.copy_(res.state["theta"])
-            exact = float(objective.exact_loss(probe.distribution().probs(), Task(None, num_bits=9)))
+            exact = float(objective.exact_loss(probe.distribution().probs(), LossSource(None, num_bits=9)))
         print(f"{kernel!r:<44} {res.metrics['target_fraction']:>14.1%} {seen:>10}/14 {exact:>10.2e} "
               f"{res.wall_time:>7.1f}", flush=True)
 

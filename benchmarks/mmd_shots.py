@@ -59,7 +59,7 @@ def main(argv=None):
     print(f"{'trainer':<38} {'shots':>6} {'steps':>5} {'exact surrogate':>15} {'pred. test acc':>14} "
           f"{'MAP test acc':>12} {'s/step':>7} {'circuits/step':>13}")
     surrogate = qh.objectives.MMDSurrogateELBO(args.lam)
-    task = qh.objectives.Task(ev)
+    task = qh.objectives.LossSource(ev)
     probe = brick(n, args.layers)
 
     def exact_surrogate(theta):

@@ -10,7 +10,7 @@ import torch
 
 from ._checks import DTYPE
 
-__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "unique_rows", "top_mass"]
+__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "unique_rows", "top_mass", "shannon_entropy"]
 
 
 def index_to_bits(index, n: int) -> torch.Tensor:
@@ -58,9 +58,19 @@ def unique_rows(bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.T
 
 def top_mass(probs: torch.Tensor, mass: float = 1 - 1e-6, limit: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
     """The most probable bitstrings of a probability vector [2^n] that together hold ``mass``
-    (at most ``limit``, at least one), as ``(bits [K, n], probabilities renormalised [K])``."""
+    (at most ``limit``, at least one; ``mass ≥ 1``: all of them up to ``limit``), as
+    ``(bits [K, n], probabilities renormalised [K])``."""
     n = probs.shape[-1].bit_length() - 1
     order = torch.argsort(probs, descending=True)
-    k = int(torch.searchsorted(torch.cumsum(probs[order], 0), torch.tensor(mass, dtype=probs.dtype))) + 1
-    idx = order[: max(1, min(k, limit))]
+    if mass >= 1:
+        k = len(order)
+    else:
+        k = int(torch.searchsorted(torch.cumsum(probs[order], 0), torch.tensor(mass, dtype=probs.dtype))) + 1
+    idx = order[: max(1, min(k, limit, len(order)))]
     return index_to_bits(idx, n), probs[idx] / probs[idx].sum()
+
+
+def shannon_entropy(probs: torch.Tensor) -> torch.Tensor:
+    r"""Shannon entropy in nats of a probability vector, :math:`-\sum_b q(b)\log q(b)` with
+    :math:`0\log 0 = 0` (differentiable where every :math:`q(b) > 0`)."""
+    return -torch.special.xlogy(probs, probs).sum()

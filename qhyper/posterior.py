@@ -17,7 +17,7 @@ import math
 import torch
 
 from ._checks import DTYPE, check_count, check_real
-from .bitstrings import index_to_bits
+from .bitstrings import index_to_bits, top_mass
 
 __all__ = ["ExactPosterior", "log_prior_table"]
 
@@ -92,14 +92,7 @@ class ExactPosterior:
         ``max_networks``): ``(bits [K, n], probs [K])``, probabilities renormalised."""
         mass = check_real(mass, "mass", 0, 1, low_open=True)
         max_networks = check_count(max_networks, "max_networks")
-        order = torch.argsort(self.probs, descending=True)
-        if mass >= 1:
-            k = len(order)
-        else:
-            k = int(torch.searchsorted(torch.cumsum(self.probs[order], 0), torch.tensor(mass, dtype=DTYPE))) + 1
-        idx = order[: max(1, min(k, max_networks, len(order)))]
-        w = self.probs[idx]
-        return index_to_bits(idx, self.num_bits), w / w.sum()
+        return top_mass(self.probs, mass, max_networks)
 
     def predict_proba(self, X, **top_kwargs) -> torch.Tensor:
         """Posterior-predictive class probabilities [N, C] on inputs ``X`` (sum over :meth:`top`)."""

@@ -52,14 +52,16 @@ class BitModel(Protocol):
         """Outputs [S, N, k] of the networks ``bits`` [S, n] on inputs ``X`` [N, d]."""
 
 
-def require(model, members: Sequence[str], who: str, why: str = "") -> None:
-    """Raise a ``TypeError`` naming every member of ``members`` that ``model`` lacks."""
+def require(model, members: Sequence[str], who: str, why: str = "", fix: str = "") -> None:
+    """Raise a ``TypeError`` naming every member of ``members`` that ``model`` lacks
+    (``fix``: what to do instead; default: point to this module's description)."""
     missing = [m for m in members if not hasattr(model, m)]
     if missing:
         reason = f" ({why})" if why else ""
+        fix = fix or "the members every model needs are described in qhyper.protocol"
         raise TypeError(
             f"{who} needs a model with {', '.join(members)}{reason}; {type(model).__name__} lacks "
-            f"{', '.join(missing)}. The members every model needs are described in qhyper.protocol."
+            f"{', '.join(missing)}: {fix}"
         )
 
 

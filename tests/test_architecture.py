@@ -42,3 +42,36 @@ def test_a_planted_upward_import_is_caught(tmp_path):
     bits.write_text(bits.read_text() + "\nfrom .trainers import qhn  # noqa: planted\n")
     out = lint(out_dir)
     assert out.returncode != 0 and "qhyper.bitstrings -> qhyper.trainers" in out.stdout, out.stdout
+
+
+def test_importing_a_model_never_loads_a_trainer():
+    """The side systems' packages load their scoring and training modules on first use
+    (``import qhyper`` itself loads the Evaluator and the posterior: they are its front page)."""
+    code = ("import sys, qhyper.pibinn.problems, qhyper.pibinn.model, qhyper.pib.network; "
+            "print(sorted(m for m in sys.modules if m.startswith('qhyper.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    loaded = out.stdout
+    for upper in ("qhyper.trainers", "qhyper.pibinn.training", "qhyper.pibinn.metrics", "qhyper.pib.endtoend",
+                  "qhyper.pib.scoring", "qhyper.pib.local", "qhyper.objectives", "qhyper.comparison"):
+        assert f"'{upper}" not in loaded, f"{upper} loaded by importing model modules: {loaded}"
+
+
+def test_no_global_random_or_thread_state_outside_the_one_helper():
+    forbidden = ("torch.manual_seed(", "torch.set_num_threads(", "np.random.seed(", "numpy.random.seed(")
+    hits = [f"{path.relative_to(ROOT)}: {word}"
+            for path in [*(ROOT / "qhyper").rglob("*.py"), *(ROOT / "circuits").rglob("*.py")]
+            if path.name != "_threads.py"
+            for word in forbidden if word in path.read_text()]
+    assert not hits, hits
+
+
+# modules allowed past 350 lines because they hold one idea that reads best in one place
+COHERENT = {"qhyper/hypernet/engine.py": "the torch statevector engine: stages and their one-sweep adjoint"}
+
+
+def test_modules_stay_short():
+    long = {path.relative_to(ROOT).as_posix(): n
+            for path in [*(ROOT / "qhyper").rglob("*.py"), *(ROOT / "circuits").rglob("*.py")]
+            if (n := len(path.read_text().splitlines())) > 350}
+    assert set(long) <= set(COHERENT), long

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 
 from .._checks import as_bits, check_seed, check_table_fits, seed_int
-from ..bitstrings import all_bits, bits_to_index
+from ..bitstrings import all_bits, bits_to_index, shannon_entropy
 
 __all__ = ["BornDistribution", "ShotModeError", "sampler_seed"]
 
@@ -66,8 +66,7 @@ class BornDistribution:
     def entropy(self) -> torch.Tensor:
         r"""Shannon entropy in nats, :math:`H(q) = -\sum_b q(b)\log q(b)` (with 0 log 0 = 0)."""
         self._require_exact("entropy()")
-        q = self.probs()
-        return -torch.special.xlogy(q, q).sum()
+        return shannon_entropy(self.probs())
 
     def sample(self, k: int, generator=None) -> torch.Tensor:
         """``k`` bitstrings, float64 [k, n]. ``generator``: int seed, numpy or torch Generator,

@@ -52,6 +52,7 @@ from torch import nn
 from .. import circuits
 from .._checks import check_count, check_seed, numpy_generator
 from ..circuits.base import Ansatz
+from ..circuits.brick import DEFAULT_LAYERS
 from .distribution import BornDistribution, ShotModeError, sampler_seed
 
 __all__ = ["Hypernetwork", "BACKENDS"]
@@ -162,16 +163,16 @@ class Hypernetwork(nn.Module):
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def for_model(cls, model, ansatz="brick", layers: int | None = None, **kwargs) -> "Hypernetwork":
+    def for_model(cls, model, ansatz="brick", layers: int = DEFAULT_LAYERS, **kwargs) -> "Hypernetwork":
         """A hypernetwork with one qubit per bit of ``model`` (a BNN or an Evaluator).
 
-        ``ansatz`` is a family name (built with ``layers``; ``None``: the family's own
-        default, e.g. 4 for ``brick``) or an Ansatz whose qubit count must equal
-        ``model.num_bits``. Other keyword arguments go to the constructor.
+        ``ansatz`` is a family name (built with ``layers``, default the brick family's depth
+        4 for every family) or an Ansatz whose qubit count must equal ``model.num_bits``.
+        Other keyword arguments go to the constructor.
         """
         n = _num_bits(model)
         if isinstance(ansatz, str):
-            ansatz = circuits.get(ansatz, n_qubits=n, **({} if layers is None else {"layers": layers}))
+            ansatz = circuits.get(ansatz, n_qubits=n, layers=layers)
         _check_match(n, getattr(ansatz, "num_qubits", n), "the model")  # before building a backend
         return cls(ansatz, **kwargs)
 

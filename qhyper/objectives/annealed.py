@@ -30,6 +30,7 @@ import numbers
 
 import torch
 
+from ..bitstrings import shannon_entropy
 from .base import Objective
 from .source import LossSource
 
@@ -62,6 +63,9 @@ class Annealed(Objective):
 
     def __init__(self, objective: Objective, start: float = DEFAULT_START, fraction: float = 0.5,
                  stages: int = 8):
+        if isinstance(objective, type):
+            raise TypeError(f"Annealed wraps an objective instance; got the class {objective.__name__}: "
+                            f"pass an instance, e.g. Annealed({objective.__name__}())")
         if not isinstance(objective, Objective):
             raise TypeError(f"Annealed wraps a qhyper objective (e.g. Annealed(MLE())); got {type(objective).__name__}")
         if not objective.vertex_optimum:
@@ -96,13 +100,15 @@ class Annealed(Objective):
             raise ValueError("Annealed needs training data: the temperature is set from the loss table's spread")
 
     def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
-        return self.exact_objective(probs, source)[0]
+        """The wrapped objective's loss: what a fit is scored by (the entropy bonus is part
+        of the minimised loss only, :meth:`exact_objective`)."""
+        return self.objective.exact_loss(probs, source)
 
     def exact_objective(self, probs, source):
         loss = self.objective.exact_loss(probs, source)
         value = self.objective.value(float(loss.detach()))
         if self.temperature:
-            return loss + self.temperature * torch.special.xlogy(probs, probs).sum(), value
+            return loss - self.temperature * shannon_entropy(probs), value
         return loss, value
 
     def value(self, loss: float) -> float:

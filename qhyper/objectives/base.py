@@ -114,10 +114,14 @@ class Objective(ABC):
     value_name = "objective"
     #: whether training data (Evaluator or cost table) is required
     needs_data = True
-    #: whether :meth:`shot_form` exists (the objective can be trained from samples alone)
-    has_shot_form = False
     #: whether the optimum is a vertex of the simplex (all mass on the best networks)
     vertex_optimum = False
+
+    @property
+    def has_shot_form(self) -> bool:
+        """Whether the objective can be trained from samples alone: it overrides
+        :meth:`shot_form` (a subclass may also declare the class attribute)."""
+        return type(self).shot_form is not Objective.shot_form
 
     def check(self, source: LossSource) -> None:
         """Validate against the loss source (sizes, data presence) before any work; raise clearly."""

@@ -23,7 +23,6 @@ class MLE(Objective):
 
     name = "mle"
     value_name = "expected_loss"
-    has_shot_form = True
     vertex_optimum = True
 
     def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:

@@ -67,7 +67,6 @@ class MMDSurrogateELBO(Objective):
 
     name = "mmd-elbo"
     value_name = "surrogate_elbo"
-    has_shot_form = True
 
     def __init__(self, lam: float, kernel: HammingKernel | None = None, prior="uniform",
                  data_size: int | None = None):
@@ -121,7 +120,6 @@ class MMD(Objective):
     name = "mmd"
     value_name = "mmd2"
     needs_data = False
-    has_shot_form = True
 
     def __init__(self, target, kernel: HammingKernel | None = None):
         t = torch.as_tensor(np.asarray(target), dtype=DTYPE)

@@ -10,15 +10,16 @@ are a reconstruction, each choice a documented option.
 ``qh.trainers.HSICBottleneck`` train it unit by unit; :func:`train_end_to_end` is the
 backprop/straight-through reference on the same network.
 """
+from .._lazy import lazy_members
 from .base import Unit
 from .binary import BinaryUnit
 from .crossbar import CrossbarUnit
-from .endtoend import train_end_to_end
-from .local import LocalObjective, UnitLearner
 from .network import PIBNetwork, network
-from .score import score
 from .optical import OpticalUnit
-from .plots import plot_information_plane
 
-__all__ = ["Unit", "BinaryUnit", "CrossbarUnit", "OpticalUnit", "PIBNetwork", "network", "score",
-           "LocalObjective", "UnitLearner", "train_end_to_end", "plot_information_plane"]
+# the units and the network are models; what scores and trains them sits in higher layers
+# and loads on first use, so importing a unit never loads a trainer
+_MEMBERS = {"score": "scoring", "LocalObjective": "local", "UnitLearner": "local",
+            "train_end_to_end": "endtoend", "plot_information_plane": "plots"}
+__all__ = ["Unit", "BinaryUnit", "CrossbarUnit", "OpticalUnit", "PIBNetwork", "network", *_MEMBERS]
+__getattr__, __dir__ = lazy_members(__name__, _MEMBERS, __all__)

@@ -15,14 +15,14 @@ from .. import _threads
 from .._checks import check_real, seed_int, torch_generator
 from ..results import TrainResult
 from .local import UnitLearner, readout_loss
-from .score import score
+from .scoring import score
 from .training import check_hyper, minibatches, training_tensors
 
 __all__ = ["train_end_to_end"]
 
 
 def train_end_to_end(net, dataset, epochs: int = 30, lr: float = 0.05, batch_size: int = 128,
-                     seed=0, readout_lr: float | None = None, threads: int | None = 1,
+                     seed=0, readout_lr: float | None = None, threads: int | None = None,
                      progress: bool = True) -> TrainResult:
     """Train ``net`` (a :class:`~qhyper.pib.PIBNetwork`) end to end; returns a TrainResult.
 
@@ -30,8 +30,8 @@ def train_end_to_end(net, dataset, epochs: int = 30, lr: float = 0.05, batch_siz
     holds the mean training cross-entropy per epoch; ``state["network"]`` is ``net``.
     ``seed`` (an int ≥ 0, a numpy or torch ``Generator``, or ``None``) seeds shuffling and
     every learner. ``threads`` sets torch's thread count during training (restored after;
-    ``None`` leaves it): batch-sized products are small, and one thread was ~10× faster
-    than two on a busy 2-core machine.
+    default ``None`` leaves it): batch-sized products are small, and one thread was ~10×
+    faster than two on a busy 2-core machine.
     """
     check_hyper(batch_size, epochs, lr)
     check_real(readout_lr, "readout_lr", 0, low_open=True, allow_none=True, fix="None uses lr")

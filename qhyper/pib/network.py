@@ -1,4 +1,4 @@
-r"""A stack of PIB units plus a small readout (scored by :func:`qhyper.pib.score.score`).
+r"""A stack of PIB units plus a small readout (scored by :func:`qhyper.pib.scoring.score`).
 
 ``network(kind, sizes, n_classes)`` builds units ``sizes[0] → sizes[1] → … → sizes[-1]``
 of one kind and a readout ``sizes[-1] → n_classes`` (one logit for two classes):

@@ -15,12 +15,15 @@ The sign bits of a binary network are what a quantum hypernetwork samples
 likelihood). The benchmark's methods by name (``run_method``) are in
 :mod:`qhyper.comparison.methods.pibinn`.
 """
+from .._lazy import lazy_members
 from .accounting import StorageReport, bits_per_weight, storage_report
 from .masks import dense_masks, physics_masks
-from .metrics import evaluator, nmse_db
 from .model import ISTA, PIBiNN, UnrolledISTA
 from .problems import InverseProblem, load_problem, names
-from .train import train
 
+# problems, masks and models are low layers; scoring and training load on first use, so
+# importing a model never loads a trainer
+_MEMBERS = {"evaluator": "metrics", "nmse_db": "metrics", "train": "training"}
 __all__ = ["InverseProblem", "ISTA", "PIBiNN", "StorageReport", "UnrolledISTA", "bits_per_weight", "dense_masks",
-           "evaluator", "load_problem", "names", "nmse_db", "physics_masks", "storage_report", "train"]
+           "load_problem", "names", "physics_masks", "storage_report", *_MEMBERS]
+__getattr__, __dir__ = lazy_members(__name__, _MEMBERS, __all__)

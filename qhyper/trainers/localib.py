@@ -36,7 +36,7 @@ from .._checks import check_count, check_real, check_seed, seed_int, torch_gener
 from .._threads import check_threads, threads
 from ..information import check_alpha
 from ..pib.local import LocalObjective, UnitLearner, readout_loss
-from ..pib.score import score
+from ..pib.scoring import score
 from ..pib.training import check_hyper, minibatches, training_tensors
 from ..results import TrainResult
 
@@ -69,8 +69,9 @@ class LocalIB:
         eps: the HSIC estimator's regulariser ε in :math:`(\tilde K + \varepsilon N I)^{-1}`.
         ray_address: a Ray cluster address; default starts a light local Ray
             (``num_cpus=2``, no dashboard) and shuts it down after ``fit``.
-        threads: torch threads during ``fit`` (restored after; ``None`` leaves torch alone).
-            Batch Gram matrices are small: one thread was ~10× faster than two on a busy 2-core machine.
+        threads: torch threads during ``fit`` (restored after; default ``None`` leaves torch
+            alone). Batch Gram matrices are small: one thread was ~10× faster than two on a
+            busy 2-core machine.
         progress: show a tqdm bar over epochs.
     """
 
@@ -81,7 +82,7 @@ class LocalIB:
                  lr: float = 0.05, seed=0, parallel: str | None = None, readout_lr: float | None = None,
                  readout_epochs: int = 5, width="0.5*median", spsa_c: float = 0.2, spsa_samples: int = 4,
                  eval_size: int = 512, eps: float = 1e-5, ray_address: str | None = None,
-                 threads: int | None = 1, progress: bool = True):
+                 threads: int | None = None, progress: bool = True):
         self.beta = check_real(beta, "beta", 0, fix="the weight of I(T;Y)")
         self.alpha = check_alpha(alpha)
         check_hyper(batch_size, epochs, lr)

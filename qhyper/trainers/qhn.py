@@ -82,6 +82,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .._checks import DTYPE, check_count, check_seed, numpy_generator
+from ..bitstrings import shannon_entropy
 from ..gradients import SPSA
 from ..gradients.base import checked_grad, draw_reference, estimator_name, is_exact
 from ..gradients.resolve import auto, resolve
@@ -95,7 +96,6 @@ from .qhn_summary import Scored, summarise
 
 __all__ = ["QHN"]
 
-AUTO_ANNEAL = DEFAULT_START  # T0 / σ(L) for MLE in exact mode (see benchmarks/qhn_depth.py)
 _SEEDS = 2**63 - 1  # seeds drawn from the master generator lie in [0, 2^63 − 1)
 
 
@@ -163,6 +163,9 @@ class QHN:
                                                        and math.isfinite(anneal) and anneal >= 0)):
             raise ValueError(f"anneal must be 'auto', None or a number ≥ 0 (a fraction of the loss table's "
                              f"standard deviation); got {anneal!r}")
+        if anneal not in (None, "auto") and anneal and isinstance(self.objective, Annealed):
+            raise ValueError(f"the objective is already annealed ({self.objective!r}): set its schedule there "
+                             f"(Annealed(..., start=...)) and leave anneal='auto' or None")
         if anneal not in (None, "auto") and anneal and not self.objective.vertex_optimum:
             raise ValueError(f"anneal applies to objectives whose optimum sits on a vertex of the probability simplex "
                              f"(MLE); {type(self.objective).__name__} has its own entropy or kernel term (use anneal=None)")
@@ -190,6 +193,10 @@ class QHN:
             raise ValueError("L-BFGS needs exact gradients: use an exact hypernetwork or optimizer='adam'")
         objective = self._annealed(exact)
         shots, form = None, None
+        if not exact and not objective.has_shot_form:
+            raise ValueError(f"{type(objective).__name__} cannot be estimated from shots (it has no shot form); "
+                             f"use an exact hypernetwork (shots=None) with gradient='backprop', or an objective "
+                             f"with a shot form (MLE, MMDSurrogateELBO, MMD)")
         if not exact:
             shots = self.shots_per_step or hypernet.shots
             if shots is None:
@@ -201,7 +208,7 @@ class QHN:
     def _annealed(self, exact: bool) -> Objective:
         """The objective this fit minimises: wrapped in :class:`Annealed` as ``anneal`` says."""
         if self.anneal == "auto":
-            start = AUTO_ANNEAL if exact and self.objective.vertex_optimum else 0.0
+            start = DEFAULT_START if exact and self.objective.vertex_optimum else 0.0
         else:
             start = float(self.anneal or 0.0)
             if start and not exact:
@@ -260,7 +267,7 @@ class QHN:
             q = probs.detach()
             history["objective"].append(value)
             history["expected_loss"].append(float(q @ table) if table is not None else math.nan)
-            history["entropy"].append(float(-torch.special.xlogy(q, q).sum()))
+            history["entropy"].append(float(shannon_entropy(q)))
             for key, v in objective.traces().items():
                 history.setdefault(key, []).append(v)
             bar.update(1)

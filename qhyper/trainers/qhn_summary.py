@@ -8,7 +8,7 @@ import math
 import torch
 
 from .._checks import DTYPE
-from ..bitstrings import bits_to_index, index_to_bits, top_mass, unique_rows
+from ..bitstrings import bits_to_index, index_to_bits, shannon_entropy, top_mass, unique_rows
 from ..objectives.base import unique_apply
 from ..results import network_metrics
 
@@ -64,7 +64,7 @@ def summarise(run: dict, source, objective, evaluator) -> tuple[torch.Tensor, di
 
 
 def _exact(probs, source, metrics):
-    metrics["entropy"] = float(-torch.special.xlogy(probs, probs).sum())
+    metrics["entropy"] = float(shannon_entropy(probs))
     if source.has_data:
         table = source.loss_table()
         best = int(torch.argmin(table))

@@ -96,8 +96,9 @@ class STE:
     def fit(self, evaluator) -> TrainResult:
         """Train on ``evaluator``'s data and likelihood; return the best sign network."""
         _require_evaluator(evaluator, "STE")
-        require(evaluator.model, ("decode", "propagate", "num_weight_bits"), "STE",
-                "the straight-through sign differentiates through decoded weights")
+        require(evaluator.model, ("decode", "propagate", "activations", "num_weight_bits"), "STE",
+                "the straight-through sign differentiates through decoded weights",
+                fix="train this model with QHN or Exhaustive, or build it as a qh.BinaryMLP")
         with threads(self.threads):
             return self._fit(evaluator)
 

@@ -6,9 +6,9 @@ import torch
 import qhyper as qh
 from qhyper.objectives import ELBO, MLE, Annealed, LossSource
 from qhyper.trainers import QHN
-from qhyper.trainers.qhn import AUTO_ANNEAL
+from qhyper.objectives.annealed import DEFAULT_START as AUTO_ANNEAL  # QHN(anneal="auto") starts here
 
-ANNEAL_FRACTION, LBFGS_STAGES = 0.5, 8  # Annealed's defaults
+ANNEAL_FRACTION, LBFGS_STAGES = Annealed(MLE()).fraction, Annealed(MLE()).num_stages  # the wrapper's defaults
 
 
 def hypernet(n=4, shots=None):
@@ -110,3 +110,17 @@ def test_the_wrapper_minimises_the_free_energy_but_reports_the_plain_value(table
         objective.shot_form(source)
     with pytest.raises(ValueError, match="start"):
         Annealed(MLE(), start=-1)
+
+
+def test_a_directly_annealed_fit_is_scored_by_the_plain_objective(table):
+    """With ``fraction=1`` the temperature is still above zero at the last step: the
+    result's objective is the expected loss, not the free energy."""
+    res = QHN(Annealed(MLE(), start=1.0, fraction=1.0), optimizer="adam", steps=20, lr=0.1, anneal=None,
+              seed=0, progress=False).fit(hypernet(), table)
+    assert res.history["temperature"][-1] > 0
+    assert res.metrics["objective"] == pytest.approx(res.metrics["expected_loss"], rel=1e-12)
+    assert res.metrics["objective"] == pytest.approx(float(res.state["probs"] @ table), rel=1e-12)
+    with pytest.raises(ValueError, match="already annealed"):
+        QHN(Annealed(MLE()), anneal=0.3)
+    with pytest.raises(TypeError, match=r"pass an instance, e.g. Annealed\(MLE\(\)\)"):
+        Annealed(MLE)

@@ -7,7 +7,7 @@ import qhyper as qh
 from qhyper.gradients import SPSA, Backprop, Estimate, ParameterShift, ShotEstimator
 from qhyper.objectives import MLE
 from qhyper.trainers import QHN
-LBFGS_STAGES = 8  # qhyper.objectives.Annealed's default
+LBFGS_STAGES = qh.objectives.Annealed(qh.objectives.MLE()).num_stages  # the wrapper's default
 
 
 def hypernet(n=4, layers=2, shots=None):

@@ -10,3 +10,11 @@ registered (as data) by :mod:`qhyper.comparison.catalogue`.
 * :mod:`.pibinn` — unrolled ISTA networks and PIBiNN on an inverse problem;
   :mod:`.sign_search` — its ``qhn`` method.
 """
+
+__all__ = ["SMALL_TENSOR_THREADS"]
+
+#: torch threads for the methods whose tensors are tiny (STE, the local-IB units, the unrolled
+#: networks) in a comparison, unless an option says otherwise (``--set ste.threads=2``): on busy
+#: cores intra-op threads cost far more than they save (``benchmarks/baselines.py`` measures it).
+#: The trainers themselves default to ``threads=None``, the caller's setting; it is restored after.
+SMALL_TENSOR_THREADS = 1

@@ -2,21 +2,17 @@
 from __future__ import annotations
 
 from ..registry import MethodUnavailable
+from . import SMALL_TENSOR_THREADS
 
 __all__ = ["ste", "qubo", "exact"]
 
 
-#: STE's torch threads in a comparison unless ``--set ste.threads=…``: its tensors are tiny, and
-#: with busy cores intra-op threads cost far more than they save (``benchmarks/baselines.py``).
-STE_THREADS = 1
-
-
 def ste(task, seed, options):
     """:class:`~qhyper.trainers.STE` (latent real weights, straight-through sign), run with
-    :data:`STE_THREADS` torch threads (restored afterwards) unless the options say otherwise."""
+    :data:`~qhyper.comparison.methods.SMALL_TENSOR_THREADS` torch threads (restored afterwards) unless the options say otherwise."""
     from ...trainers import STE
 
-    return STE(seed=seed, **{"threads": STE_THREADS, **options}).fit(task.evaluator())
+    return STE(seed=seed, **{"threads": SMALL_TENSOR_THREADS, **options}).fit(task.evaluator())
 
 
 def qubo(task, seed, options):

@@ -8,6 +8,7 @@ with :func:`qhyper.pib.train_end_to_end`.
 from __future__ import annotations
 
 from ... import data as datasets
+from . import SMALL_TENSOR_THREADS
 
 __all__ = ["LOCAL_HIDDEN", "local"]
 
@@ -34,6 +35,7 @@ def local(which: str):
         kind, hidden = opts.pop("kind", "binary"), opts.pop("hidden", LOCAL_HIDDEN)
         unit_options = opts.pop("unit_options", None) or {}
         opts.setdefault("progress", False)
+        opts.setdefault("threads", SMALL_TENSOR_THREADS)
         data = datasets.load(task.dataset, seed=seed, **task.dataset_options)
         net = network(kind, [data.n_features, *hidden], data.n_classes, seed=seed, **unit_options)
         if which == "e2e":

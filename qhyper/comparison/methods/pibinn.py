@@ -27,13 +27,15 @@ import time
 
 import torch
 
+from ..._checks import seed_int
 from ..._threads import threads
+from . import SMALL_TENSOR_THREADS
 from ...pibinn.metrics import nmse_db
 from ...pibinn.model import ISTA, UnrolledISTA
 from ...pibinn.problems import InverseProblem, load_problem
-from ...pibinn.train import scores, train
+from ...pibinn.training import scores, train
 from ...results import TrainResult
-from .sign_search import sign_search
+from .sign_search import SMALL_LAYERS, sign_search
 
 __all__ = ["DESCRIPTIONS", "METHODS", "SMALL", "run_method", "small_problem", "inverse"]
 
@@ -70,18 +72,20 @@ def small_problem(seed: int = 0, **overrides) -> InverseProblem:
     return load_problem(cfg.pop("name"), seed=seed, **cfg)
 
 
-def run_method(name: str, problem, seed: int = 0, **options) -> TrainResult:
+def run_method(name: str, problem, seed=0, **options) -> TrainResult:
     """Run method ``name`` on ``problem``; ``metrics`` has ``train_nmse_db``, ``test_nmse_db``,
-    ``gap_db`` and ``bits_per_weight`` (plus ``p_best`` etc. for ``qhn``)."""
+    ``gap_db`` and ``bits_per_weight`` (plus ``p_best`` etc. for ``qhn``). ``seed``: an
+    integer ≥ 0, a ``numpy.random.Generator`` (one integer is drawn from it) or None."""
     if name not in METHODS:
         raise ValueError(f"run_method(name): unknown method {name!r}; choose from {METHODS}")
+    seed = seed_int(seed)  # the methods derive further seeds arithmetically (seed + 1)
     if isinstance(problem, str):
         small = name == "qhn" and problem in ("small", SMALL["name"])
         problem = small_problem(seed) if small else load_problem(problem, seed=seed)
     if not isinstance(problem, InverseProblem):
         raise TypeError(f"run_method(problem): problem must be an InverseProblem or a problem name "
                         f"(see qh.pibinn.names()); got {type(problem).__name__}")
-    layers = options.pop("layers", 8 if name != "qhn" else 4)
+    layers = options.pop("layers", 8 if name != "qhn" else SMALL_LAYERS)
     if name == "ista":
         return _ista(problem, layers)
     if name == "qhn":
@@ -109,6 +113,7 @@ def _train_options(options: dict) -> dict:
     """Take the :func:`~qhyper.pibinn.train` options out of ``options`` (``progress`` off by default)."""
     train_kw = {k: options.pop(k) for k in _TRAIN_KEYS if k in options}
     train_kw.setdefault("progress", False)
+    train_kw.setdefault("threads", SMALL_TENSOR_THREADS)
     return train_kw
 
 
@@ -145,7 +150,7 @@ def _prune_rows(V: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
 def _ista(problem, layers) -> TrainResult:
     """ISTA with the ℓ1 weight of :data:`_REG_GRID` that is best on the training set."""
     start = time.perf_counter()
-    with threads(1):
+    with threads(SMALL_TENSOR_THREADS):
         best = min((ISTA(problem, layers, reg=r) for r in _REG_GRID), key=lambda m: nmse_db(m, problem, "train"))
         metrics = scores(best, problem)
     metrics["reg"] = best.reg

@@ -5,11 +5,11 @@ import torch
 
 from ... import circuits
 from ..._threads import threads
+from . import SMALL_TENSOR_THREADS
 from ...bitstrings import bits_to_index, index_to_bits
-from ...circuits.brick import DEFAULT_LAYERS
 from ...pibinn.metrics import evaluator
 from ...pibinn.model import PIBiNN
-from ...pibinn.train import scores, train
+from ...pibinn.training import scores, train
 from ...results import TrainResult
 
 __all__ = ["sign_search"]
@@ -17,7 +17,10 @@ __all__ = ["sign_search"]
 _OBJECTIVES = ("mle", "elbo", "mmd")
 
 
-def sign_search(problem, seed: int = 0, layers: int = DEFAULT_LAYERS, objective: str = "mle", shots: int | None = None,
+#: unrolled layers of the small tied PIBiNN whose sign bits the hypernetwork searches
+SMALL_LAYERS = 4
+
+def sign_search(problem, seed=0, layers: int = SMALL_LAYERS, objective: str = "mle", shots: int | None = None,
                 qhn_steps: int = 200, qhn_lr: float | None = None, qhn_optimizer: str = "adam",
                 circuit_layers: int = 2, lam: float | None = None,
                 noise_std: float | None = None, max_exact_bits: int = 20, **train_options) -> TrainResult:
@@ -64,7 +67,7 @@ def sign_search(problem, seed: int = 0, layers: int = DEFAULT_LAYERS, objective:
     ste_bits = model.bits()
     ev = evaluator(model, problem, noise_std)
     N = problem.Y_train.shape[0]
-    with threads(1):
+    with threads(SMALL_TENSOR_THREADS):
         table = ev.loss_table() if enumerate_all else None
     obj = {"mle": lambda: MLE(),
            "elbo": lambda: ELBO(data_size=N),
