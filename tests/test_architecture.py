@@ -75,3 +75,19 @@ def test_modules_stay_short():
             for path in [*(ROOT / "qhyper").rglob("*.py"), *(ROOT / "circuits").rglob("*.py")]
             if (n := len(path.read_text().splitlines())) > 350}
     assert set(long) <= set(COHERENT), long
+
+
+def test_every_module_sits_in_a_layer():
+    """A module left out of the layers list would escape the contract."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: import-linter depends on tomli there
+        import tomli as tomllib
+
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    layered = [m.strip() for layer in contract["layers"] for m in layer.replace("|", ":").split(":")]
+    modules = [".".join(("qhyper", *p.relative_to(ROOT / "qhyper").with_suffix("").parts))
+               for p in (ROOT / "qhyper").rglob("*.py") if p.name != "__init__.py"]
+    modules += [f"qhyper.circuits.{p.stem}" for p in (ROOT / "circuits").glob("*.py") if p.name != "__init__.py"]
+    outside = [m for m in modules if not any(m == l or m.startswith(l + ".") for l in layered)]
+    assert not outside, f"add these modules to a layer in pyproject.toml: {outside}"
