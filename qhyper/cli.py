@@ -50,6 +50,9 @@ def _compare(args) -> int:
     table.save_json(stem.with_suffix(".json"))
     table.plot(stem.with_suffix(".png"))
     print(f"\nwrote {stem.with_suffix('.json')} and {stem.with_suffix('.png')} (total {wall:.1f} s)")
+    if table.interrupted:
+        print("qhyper compare: interrupted (Ctrl-C); the finished runs are in the table and the JSON", file=sys.stderr)
+        return 130
     return 0
 
 

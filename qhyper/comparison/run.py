@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 
 from tqdm.auto import tqdm
 
 from . import registry
+from .store import FINISHED, RunStore, run_key
 from .table import Comparison
 
 __all__ = ["compare"]
@@ -14,7 +16,7 @@ __all__ = ["compare"]
 
 def compare(methods=None, task="digits01_4x4", seeds=3,
             options: dict | None = None, quick: bool = False, progress: bool = True,
-            strict: bool = False) -> Comparison:
+            strict: bool = False, store=None, resume: bool = False) -> Comparison:
     """Run ``methods`` on ``task`` for each seed and tabulate the results.
 
     Every method runs once per seed on a fresh :class:`~qhyper.Evaluator` of the task (so
@@ -32,6 +34,16 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
         quick: use the task's small smoke-test budgets.
         progress: progress bar over the runs.
         strict: re-raise a method's unexpected error instead of reporting the row as ``failed``.
+        store: a folder (or :class:`~qhyper.comparison.store.RunStore`): every run is appended
+            to its ``runs.jsonl`` as it finishes. A folder that already holds runs is refused
+            unless ``resume=True``.
+        resume: continue the experiment in ``store``: runs whose latest record is final
+            (``ok``, ``failed``, ``unavailable``) are read back, not redone; interrupted and
+            missing runs are run.
+
+    **Interrupts.** One Ctrl-C stops the whole comparison: the run in progress is recorded
+    as ``interrupted`` (never averaged into a row; ``Comparison.interrupted`` holds it),
+    finished runs are kept, and the methods not reached get ``not run`` rows.
 
     Returns:
         A :class:`~qhyper.comparison.Comparison`: one row per method, in the order given.
@@ -56,10 +68,16 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
         raise ValueError(f"options: given for method(s) {stray} that are not being compared ({methods}); "
                          "drop them or add the methods")
 
-    runs, rows = [], []
+    store = _open_store(store, resume)
+    done = store.latest() if store is not None and resume else {}
+    runs, rows, interrupted = [], [], None
     bar = tqdm(total=len(methods) * len(seeds), desc=f"compare {task.name}", disable=not progress)
     try:
         for name in methods:
+            if interrupted:
+                rows.append(_row(name, "not run", "the comparison was interrupted before this method", [],
+                                 task.columns))
+                continue
             entry = registry.method(name)
             opts = task.method_options(name, quick, options)
             results, status, reason = [], "ok", ""
@@ -70,43 +88,77 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
                 continue
             for seed in seeds:
                 bar.set_postfix(method=name, seed=seed)
-                try:
-                    res = entry.runner(task, seed, dict(opts))
-                except registry.MethodUnavailable as err:
-                    status, reason = "unavailable", str(err)
+                key = run_key(task.name, name, seed, opts)
+                record = done.get(key)
+                if record is None or record["status"] not in FINISHED:
+                    record = _run(entry, task, name, seed, opts, key, strict)
+                    if store is not None:
+                        store.append(record)
+                bar.update(1)
+                if record["status"] == "interrupted":
+                    interrupted = record
+                    runs.append(record)
                     break
-                except KeyboardInterrupt:
-                    raise
-                except Exception as err:  # a method's own failure is reported, not hidden
-                    if strict:
-                        raise
-                    status, reason = "failed", f"{type(err).__name__}: {err}"
+                if record["status"] != "ok":
+                    status, reason = record["status"], record["reason"]
                     break
-                finally:
-                    bar.update(1)
-                results.append(res)
-                runs.append({"method": name, "seed": seed, "wall_time": res.wall_time,
-                             "evaluations": res.evaluations, "interrupted": res.interrupted,
-                             "metrics": dict(res.metrics), "options": opts})
+                results.append(record)
+                runs.append(record)
             rows.append(_row(name, status, reason, results, task.columns))
     finally:
         bar.close()
-    return Comparison(rows, task, runs, seeds)
+    return Comparison(rows, task, runs, seeds, interrupted=interrupted)
+
+
+def _open_store(store, resume: bool):
+    """The run store of ``store`` (a folder or a RunStore); a folder that already holds runs
+    is only continued with ``resume=True``, never silently added to."""
+    if store is None:
+        if resume:
+            raise ValueError("resume=True needs store= (the folder of the experiment to continue)")
+        return None
+    store = store if isinstance(store, RunStore) else RunStore(store)
+    if not resume and store.path.exists() and store.path.stat().st_size:
+        raise ValueError(f"store: {store.path} already holds runs of an earlier experiment; pass resume=True to "
+                         f"continue it (finished runs are not redone), or give a new folder")
+    return store
+
+
+def _run(entry, task, name, seed, opts, key, strict) -> dict:
+    """One run as a store record: ``ok`` (or ``interrupted`` if the trainer was cut short),
+    ``unavailable`` or ``failed``; a Ctrl-C outside the trainer is an ``interrupted`` run too."""
+    record = {"key": key, "task": task.name, "method": name, "seed": seed, "options": opts, "reason": ""}
+    start = time.perf_counter()
+    try:
+        res = entry.runner(task, seed, dict(opts))
+    except registry.MethodUnavailable as err:
+        return {**record, "status": "unavailable", "reason": str(err)}
+    except KeyboardInterrupt:
+        return {**record, "status": "interrupted", "reason": "Ctrl-C before the trainer returned",
+                "wall_time": time.perf_counter() - start, "metrics": {}, "evaluations": 0}
+    except Exception as err:  # a method's own failure is reported, not hidden
+        if strict:
+            raise
+        return {**record, "status": "failed", "reason": f"{type(err).__name__}: {err}"}
+    status = "interrupted" if res.interrupted else "ok"
+    return {**record, "status": status, "reason": "stopped early (Ctrl-C)" if res.interrupted else "",
+            "wall_time": res.wall_time, "evaluations": res.evaluations, "interrupted": res.interrupted,
+            "metrics": dict(res.metrics)}
 
 
 def _row(name, status, reason, results, columns) -> dict:
-    """One table row: status, and mean / population std over seeds of every column reported."""
+    """One table row: status, and mean / population std over the finished (``ok``) runs
+    ``results`` (records) of every column reported."""
     row = {"method": name, "status": status, "reason": reason, "seeds": len(results),
            "quantum": registry.method(name).quantum}
     if status != "ok":
         return row
     for key, _ in columns:
-        if key == "wall_time":
-            values = [r.wall_time for r in results]
-        elif key == "evaluations":
-            values = [float(r.evaluations) for r in results]
-        else:
-            values = [r.metrics[key] for r in results if key in r.metrics]
+        if key in ("wall_time", "evaluations"):
+            values = [float(r[key]) for r in results]
+        else:  # a stored NaN comes back as None: it stays NaN in the mean
+            values = [math.nan if r["metrics"][key] is None else r["metrics"][key]
+                      for r in results if key in r["metrics"]]
         if values:
             row[f"{key}_mean"], row[f"{key}_std"] = _mean_std(values)
     return row

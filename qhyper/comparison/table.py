@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import math
 
+from .store import strict, write_atomic
+
 __all__ = ["Comparison", "COLUMNS", "INVERSE_COLUMNS"]
 
 #: ``(metric, label)`` columns of a classification task's table.
@@ -19,14 +21,16 @@ INVERSE_COLUMNS = [("train_nmse_db", "train NMSE dB"), ("test_nmse_db", "test NM
 class Comparison(list):
     """Rows (dicts) of a comparison, one per method; ``runs`` holds every (method, seed) result.
 
-    Row keys: ``method``, ``status`` (``ok`` | ``unavailable`` | ``failed``), ``reason``,
+    Row keys: ``method``, ``status`` (``ok`` | ``unavailable`` | ``failed`` | ``not run``), ``reason``,
     ``seeds``, ``quantum`` and ``<metric>_mean`` / ``<metric>_std`` for every column of the
     task (:data:`COLUMNS` or :data:`INVERSE_COLUMNS`) that the method reports.
     """
 
-    def __init__(self, rows, task, runs: list[dict], seeds: list[int]):
+    def __init__(self, rows, task, runs: list[dict], seeds: list[int], interrupted: dict | None = None):
         super().__init__(rows)
         self.task, self.runs, self.seeds = task, runs, seeds
+        #: the record of the run a Ctrl-C cut short (not averaged into any row), or None
+        self.interrupted = interrupted
 
     def format(self) -> str:
         """The table as aligned text (mean ± std over seeds)."""
@@ -44,6 +48,9 @@ class Comparison(list):
                 out.append(line(full.pop(0)))
             else:
                 out.append(f"{row['method'].ljust(widths[0])}  {row['status']}: {row['reason']}")
+        if self.interrupted:
+            r = self.interrupted
+            out.append(f"interrupted: {r['method']} seed {r['seed']} ({r['reason']}); not averaged into its row")
         return "\n".join(out)
 
     __str__ = format
@@ -61,12 +68,13 @@ class Comparison(list):
             "seeds": self.seeds,
             "rows": [dict(r) for r in self],
             "runs": self.runs,
+            "interrupted": self.interrupted,
         }
 
     def save_json(self, path) -> None:
-        """Write :meth:`to_dict` to ``path`` (tensors and arrays as lists, other objects as text)."""
-        with open(path, "w") as f:
-            json.dump(self.to_dict(), f, indent=2, default=_jsonable)
+        """Write :meth:`to_dict` to ``path`` as strict JSON (NaN and ±inf as ``null``; tensors
+        and arrays as lists, other objects as text), through a temporary file and a rename."""
+        write_atomic(path, json.dumps(strict(self.to_dict()), indent=2, allow_nan=False))
 
     def plot(self, path=None):
         """The figure of :func:`qhyper.comparison.plot.plot_comparison`, saved to ``path`` if given."""
@@ -84,8 +92,3 @@ def _cell(mean, std, key) -> str:
         return f"{mean:.2f} ± {std:.2f}"
     return f"{mean:.3f} ± {std:.3f}"
 
-
-def _jsonable(value):
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return str(value)

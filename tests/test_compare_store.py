@@ -1,0 +1,99 @@
+"""qh.compare with a run store: every run recorded, resume redoes nothing finished, one
+Ctrl-C stops the comparison and is never averaged as a finished run."""
+import json
+import math
+
+import pytest
+import torch
+
+import qhyper as qh
+from qhyper.comparison import Task, registry
+from qhyper.comparison.store import RunStore
+from qhyper.trainers import TrainResult
+
+
+@pytest.fixture(autouse=True)
+def _restore_registries(monkeypatch):
+    monkeypatch.setattr(registry, "_METHODS", dict(registry._METHODS))
+
+
+@pytest.fixture(scope="module")
+def task():
+    return qh.comparison.register_task(Task("store_tiny", "bars_and_stripes", [4, 1, 1], activation="sign",
+                                            dataset_options={"rows": 2, "cols": 2, "n_train": 20, "n_test": 20},
+                                            methods=("fake_a", "fake_b")))
+
+
+def fake(name, calls, interrupt_at=None, raise_at=None):
+    """A method that counts its invocations; at seed ``interrupt_at`` its trainer is cut short,
+    at ``raise_at`` Ctrl-C arrives outside any trainer."""
+
+    def run(task, seed, options):
+        calls.append((name, seed))
+        if seed == raise_at:
+            raise KeyboardInterrupt
+        score = 0.5 + 0.1 * seed
+        return TrainResult(method=name, bits=torch.zeros(7), metrics={"train_accuracy": score, "gap": math.nan},
+                           wall_time=0.01, evaluations=seed + 1, interrupted=seed == interrupt_at)
+
+    qh.comparison.register_method(name, run, f"a counting stand-in ({name})")
+
+
+def test_every_run_is_recorded_and_resume_redoes_nothing_finished(task, tmp_path):
+    calls = []
+    fake("fake_a", calls), fake("fake_b", calls, interrupt_at=1)
+    first = qh.compare(task=task, seeds=3, progress=False, store=tmp_path)
+    assert calls == [("fake_a", 0), ("fake_a", 1), ("fake_a", 2), ("fake_b", 0), ("fake_b", 1)]
+    assert first.interrupted["method"] == "fake_b" and first.interrupted["seed"] == 1
+    row_b = {r["method"]: r for r in first}["fake_b"]
+    assert row_b["seeds"] == 1 and row_b["train_accuracy_mean"] == pytest.approx(0.5)  # seed 1 not averaged
+    assert "interrupted: fake_b seed 1" in first.format()
+    statuses = [r["status"] for r in RunStore(tmp_path).records()]
+    assert statuses == ["ok", "ok", "ok", "ok", "interrupted"]
+
+    calls.clear()
+    fake("fake_b", calls)  # no interrupt this time
+    with pytest.raises(ValueError, match="already holds runs.*resume=True"):
+        qh.compare(task=task, seeds=3, progress=False, store=tmp_path)
+    assert calls == []  # refused before any run
+    second = qh.compare(task=task, seeds=3, progress=False, store=tmp_path, resume=True)
+    assert calls == [("fake_b", 1), ("fake_b", 2)]  # only the interrupted and the missing run
+    assert second.interrupted is None
+    rows = {r["method"]: r for r in second}
+    assert rows["fake_a"]["train_accuracy_mean"] == pytest.approx(0.6) and rows["fake_b"]["seeds"] == 3
+    calls.clear()
+    qh.compare(task=task, seeds=3, progress=False, store=tmp_path, resume=True)
+    assert calls == []  # finished: nothing is redone
+
+
+def test_a_ctrl_c_outside_the_trainer_stops_the_comparison_and_keeps_what_finished(task, tmp_path):
+    calls = []
+    fake("fake_a", calls, raise_at=1), fake("fake_b", calls)
+    table = qh.compare(task=task, seeds=2, progress=False, store=tmp_path)
+    assert calls == [("fake_a", 0), ("fake_a", 1)]
+    rows = {r["method"]: r for r in table}
+    assert rows["fake_a"]["status"] == "ok" and rows["fake_a"]["seeds"] == 1
+    assert rows["fake_b"]["status"] == "not run"
+    assert [r["status"] for r in RunStore(tmp_path).records()] == ["ok", "interrupted"]
+
+
+def test_the_summary_json_is_strict(task, tmp_path):
+    calls = []
+    fake("fake_a", calls), fake("fake_b", calls)
+    table = qh.compare(task=task, seeds=2, progress=False)
+    table.save_json(tmp_path / "summary.json")
+    text = (tmp_path / "summary.json").read_text()
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
+    assert "NaN" not in text
+
+
+def test_the_command_exits_130_after_an_interrupt_and_writes_what_finished(task, tmp_path, capsys):
+    from qhyper import cli
+
+    calls = []
+    fake("fake_a", calls, interrupt_at=1), fake("fake_b", calls)
+    code = cli.main(["compare", "--task", task.name, "--seeds", "2", "--out", str(tmp_path), "--no-progress"])
+    assert code == 130 and calls == [("fake_a", 0), ("fake_a", 1)]
+    assert "interrupted" in capsys.readouterr().err
+    data = json.loads((tmp_path / f"compare_{task.name}.json").read_text())
+    assert data["interrupted"]["seed"] == 1 and [r["status"] for r in data["rows"]] == ["ok", "not run"]
