@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,6 +36,15 @@ def _parse_set(items: list[str]) -> dict[str, dict]:
 def _compare(args) -> int:
     from . import comparison as cmp
 
+    out = Path(args.out)
+    try:  # the output folder must take files before any run starts
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".qhyper-write-test-"):
+            pass
+    except OSError as err:
+        print(f"qhyper compare: --out {args.out!r} cannot be written ({err.strerror or err}); "
+              f"choose a folder you can write to", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     try:
         table = cmp.compare(args.methods, task=args.task, seeds=args.seeds, options=_parse_set(args.set),
@@ -44,8 +54,6 @@ def _compare(args) -> int:
         return 2
     wall = time.perf_counter() - start
     print(table.format())
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     stem = out / f"compare_{table.task.name}"
     table.save_json(stem.with_suffix(".json"))
     table.plot(stem.with_suffix(".png"))

@@ -97,3 +97,34 @@ def test_the_command_exits_130_after_an_interrupt_and_writes_what_finished(task,
     assert "interrupted" in capsys.readouterr().err
     data = json.loads((tmp_path / f"compare_{task.name}.json").read_text())
     assert data["interrupted"]["seed"] == 1 and [r["status"] for r in data["rows"]] == ["ok", "not run"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--set", "ste.epoch=5"], "no option 'epoch' (did you mean 'epochs'?)"),
+    (["--set", "ste.bogus=1"], "has no option 'bogus'"),
+    (["--set", "ste.epochs=-5"], "epochs must be an integer ≥ 1; got -5"),
+    (["--set", "ste.epochs=abc"], "epochs must be an integer ≥ 1; got 'abc'"),
+    (["--out", "/proc/qhyper-cannot-write-here"], "cannot be written"),
+])
+def test_bad_options_and_outputs_fail_before_any_run(task, tmp_path, capsys, argv, message):
+    from qhyper import cli
+
+    calls = []
+    fake("fake_a", calls)
+    qh.comparison.register_method("ste", registry.method("ste").runner, "the real STE adapter")
+    argv = ["compare", "--task", task.name, "--methods", "fake_a,ste", "--seeds", "1", "--no-progress",
+            "--out", str(tmp_path), *argv]
+    assert cli.main(argv) == 2
+    assert message in capsys.readouterr().err and calls == []  # nothing ran
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_every_built_in_budget_passes_its_preflight(quick):
+    from qhyper.comparison.catalogue import TASKS
+    from qhyper.comparison.options import preflight
+
+    for task in TASKS:
+        for name in task.methods:
+            entry = registry.method(name)
+            if task.kind in entry.kinds:
+                preflight(name, entry.runner, task.method_options(name, quick))

@@ -8,6 +8,7 @@ import time
 from tqdm.auto import tqdm
 
 from . import registry
+from .options import preflight
 from .store import FINISHED, RunStore, run_key
 from .table import Comparison
 
@@ -68,6 +69,9 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
         raise ValueError(f"options: given for method(s) {stray} that are not being compared ({methods}); "
                          "drop them or add the methods")
 
+    for name in methods:  # every option, known and valid, before any run
+        if task.kind in registry.method(name).kinds:
+            preflight(name, registry.method(name).runner, task.method_options(name, quick, options))
     store = _open_store(store, resume)
     done = store.latest() if store is not None and resume else {}
     runs, rows, interrupted = [], [], None

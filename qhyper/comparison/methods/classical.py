@@ -1,6 +1,7 @@
 """The classical baselines on a task's BinaryMLP: ``ste``, ``qubo`` and the ``exact`` oracle."""
 from __future__ import annotations
 
+from ..options import check_keys, keywords
 from ..registry import MethodUnavailable
 from . import SMALL_TENSOR_THREADS
 
@@ -41,3 +42,27 @@ def exact(task, seed, options):
     if task.num_bits > trainer.max_bits:
         raise MethodUnavailable(f"{task.num_bits} bits: 2^{task.num_bits} networks is beyond max_bits={trainer.max_bits}")
     return trainer.fit(task.evaluator())
+
+
+def _ste_preflight(options):
+    from ...trainers import STE
+
+    check_keys("ste", options, keywords(STE, drop=("seed",)))
+    STE(**options)
+
+
+def _qubo_preflight(options):
+    from ...trainers import QUBO
+
+    check_keys("qubo", options, keywords(QUBO, drop=("seed",)))
+    QUBO(**options)
+
+
+def _exact_preflight(options):
+    from ...trainers import Exhaustive
+
+    check_keys("exact", options, keywords(Exhaustive))
+    Exhaustive(**options)
+
+
+ste.preflight, qubo.preflight, exact.preflight = _ste_preflight, _qubo_preflight, _exact_preflight

@@ -8,6 +8,7 @@ with :func:`qhyper.pib.train_end_to_end`.
 from __future__ import annotations
 
 from ... import data as datasets
+from ..options import check_keys, keywords
 from . import SMALL_TENSOR_THREADS
 
 __all__ = ["LOCAL_HIDDEN", "local"]
@@ -42,4 +43,20 @@ def local(which: str):
             return train_end_to_end(net, data, seed=seed, **opts)
         return getattr(trainers, _TRAINERS[which])(seed=seed, **opts).fit(net, data)
 
+    def preflight(options):
+        """Known keys only; the trainer built once (``train_end_to_end`` checks its own at the start)."""
+        from ... import trainers
+        from ...pib import train_end_to_end
+
+        net_keys = ("kind", "hidden", "unit_options")
+        target = train_end_to_end if which == "e2e" else getattr(trainers, _TRAINERS[which])
+        drop = ("net", "dataset", "seed") if which == "e2e" else ("seed",)
+        accepted = keywords(target, drop=drop)
+        if which == "hsic":  # HSICBottleneck takes LocalIB's options through **options
+            accepted += keywords(trainers.LocalIB, drop=("seed",))
+        check_keys(which, options, (*net_keys, *accepted))
+        if which != "e2e":
+            target(**{k: v for k, v in options.items() if k not in net_keys})
+
+    run.preflight = preflight
     return run

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...circuits.brick import DEFAULT_LAYERS
+from ..options import check_keys, keywords
 from ..registry import MethodUnavailable
 
 __all__ = ["BRICK_LAYERS", "CIRCUIT_OPTIONS", "MMD_SHOTS", "qhn"]
@@ -49,4 +50,23 @@ def qhn(objective: str):
             raise MethodUnavailable(str(err)) from err
         return QHN(objective=obj, seed=seed, progress=False, **opts).fit(hn, ev)
 
+    def preflight(options):
+        """Known keys only; the objective, the circuit family and the trainer built once."""
+        from ... import circuits
+        from ...objectives import ELBO, MLE, MMDSurrogateELBO
+        from ...trainers import QHN
+
+        own = {"elbo": ("beta",), "mmd": ("lam",)}.get(objective, ())
+        check_keys(objective, options, (*CIRCUIT_OPTIONS, *own, *keywords(QHN, drop=("objective", "seed"))))
+        opts = {k: v for k, v in options.items() if k not in (*CIRCUIT_OPTIONS, *own)}
+        obj = {"mle": lambda: MLE(), "elbo": lambda: ELBO(beta=options.get("beta", 1.0)),
+               "mmd": lambda: MMDSurrogateELBO(lam=options.get("lam", 1.0))}[objective]()
+        if objective == "mmd":
+            opts.setdefault("gradient", "spsa")
+        QHN(objective=obj, **opts)
+        family = options.get("ansatz", "brick")
+        if isinstance(family, str):
+            circuits.get(family, n_qubits=2, layers=options.get("layers", BRICK_LAYERS))
+
+    run.preflight = preflight
     return run

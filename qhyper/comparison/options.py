@@ -1,0 +1,44 @@
+"""What a method accepts: every option is checked before any run starts.
+
+An adapter declares ``preflight(options)``: it rejects keys its trainer does not take
+(naming the valid ones, with a did-you-mean) and builds the trainer once, without training,
+so that bad values fail with the trainer's own message before the first run. A method
+registered without a ``preflight`` is not checked.
+"""
+from __future__ import annotations
+
+import difflib
+import inspect
+from typing import Callable, Iterable
+
+__all__ = ["keywords", "check_keys", "preflight"]
+
+
+def keywords(fn: Callable, drop: Iterable[str] = ()) -> tuple[str, ...]:
+    """The keyword parameters of ``fn`` (a function or a class's ``__init__``), minus ``drop``."""
+    skip = {"self", *drop}
+    return tuple(name for name, p in inspect.signature(fn).parameters.items()
+                 if name not in skip and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+
+
+def check_keys(method: str, options: dict, accepted: Iterable[str]) -> None:
+    """Raise a ``ValueError`` for the first key of ``options`` not in ``accepted``."""
+    accepted = sorted(set(accepted))
+    for key in options:
+        if key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"options: method {method!r} has no option {key!r}{hint}; it accepts: {', '.join(accepted)}")
+
+
+def preflight(method: str, runner, options: dict) -> None:
+    """Run ``runner.preflight(options)`` if the runner declares one; its ``ValueError`` /
+    ``TypeError`` becomes a ``ValueError`` naming the method."""
+    check = getattr(runner, "preflight", None)
+    if check is None:
+        return
+    try:
+        check(dict(options))
+    except (ValueError, TypeError) as err:
+        text = str(err)
+        raise ValueError(text if text.startswith("options:") else f"options for {method!r}: {text}") from err
