@@ -35,6 +35,7 @@ def _parse_set(items: list[str]) -> dict[str, dict]:
 
 def _compare(args) -> int:
     from . import comparison as cmp
+    from .comparison.store import RunStore
 
     out = Path(args.out)
     try:  # the output folder must take files before any run starts
@@ -45,16 +46,28 @@ def _compare(args) -> int:
         print(f"qhyper compare: --out {args.out!r} cannot be written ({err.strerror or err}); "
               f"choose a folder you can write to", file=sys.stderr)
         return 2
+    stem = out / f"compare_{args.task}"
+    store = RunStore(out, name=f"{stem.name}.runs.jsonl")
+    earlier = [p.name for p in (stem.with_suffix(".json"), stem.with_suffix(".png"), store.path) if p.exists()]
+    if args.resume and args.force:
+        print("qhyper compare: --resume continues the experiment in --out and --force replaces it: choose one",
+              file=sys.stderr)
+        return 2
+    if earlier and not (args.resume or args.force):
+        print(f"qhyper compare: {out} already holds an experiment on {args.task} ({', '.join(earlier)}); pass "
+              f"--resume to continue it (finished runs are not redone), --force to replace it, or another --out",
+              file=sys.stderr)
+        return 2
     start = time.perf_counter()
     try:
         table = cmp.compare(args.methods, task=args.task, seeds=args.seeds, options=_parse_set(args.set),
-                            quick=args.quick, progress=not args.no_progress, strict=args.strict)
+                            quick=args.quick, progress=not args.no_progress, strict=args.strict,
+                            store=store, resume=args.resume, replace=args.force)
     except ValueError as err:
         print(f"qhyper compare: {err}", file=sys.stderr)
         return 2
     wall = time.perf_counter() - start
     print(table.format())
-    stem = out / f"compare_{table.task.name}"
     table.save_json(stem.with_suffix(".json"))
     table.plot(stem.with_suffix(".png"))
     print(f"\nwrote {stem.with_suffix('.json')} and {stem.with_suffix('.png')} (total {wall:.1f} s)")
@@ -124,12 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--methods", default=None,
                    help=f"comma-separated (default: the task's own list; {','.join(MAIN_METHODS)} for digits01_4x4)")
     c.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
-    c.add_argument("--out", default="results", help="directory for the JSON and PNG (default results/)")
+    c.add_argument("--out", default="results", help="directory for the run store (compare_TASK.runs.jsonl), the JSON "
+                   "and the PNG (default results/); an earlier experiment there is kept unless --resume or --force")
     c.add_argument("--set", action="append", default=[], metavar="METHOD.OPTION=VALUE",
                    help="override a method option, e.g. --set ste.epochs=50 (repeatable)")
     c.add_argument("--quick", action="store_true", help="tiny budgets (smoke test)")
     c.add_argument("--strict", action="store_true", help="stop on a method's error instead of reporting it")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
+    c.add_argument("--resume", action="store_true",
+                   help="continue the experiment in --out: finished runs are read back from its run store, not redone")
+    c.add_argument("--force", action="store_true", help="replace the experiment already in --out")
     c.set_defaults(func=_compare)
     t = sub.add_parser("tasks", help="list the tasks")
     t.set_defaults(func=_tasks)

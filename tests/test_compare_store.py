@@ -128,3 +128,28 @@ def test_every_built_in_budget_passes_its_preflight(quick):
             entry = registry.method(name)
             if task.kind in entry.kinds:
                 preflight(name, entry.runner, task.method_options(name, quick))
+
+
+def test_a_new_command_never_overwrites_an_earlier_experiment(task, tmp_path, capsys):
+    from qhyper import cli
+
+    calls = []
+    fake("fake_a", calls, interrupt_at=1), fake("fake_b", calls)
+    argv = ["compare", "--task", task.name, "--seeds", "2", "--out", str(tmp_path), "--no-progress"]
+    assert cli.main(argv) == 130
+    files = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert set(files) == {f"compare_{task.name}.json", f"compare_{task.name}.png", f"compare_{task.name}.runs.jsonl"}
+    calls.clear()
+    assert cli.main(argv) == 2 and "--resume to continue it" in capsys.readouterr().err
+    assert calls == [] and {p.name: p.read_bytes() for p in tmp_path.iterdir()} == files  # untouched
+
+    fake("fake_a", calls)  # the interrupt is over
+    assert cli.main([*argv, "--resume"]) == 0
+    assert calls == [("fake_a", 1), ("fake_b", 0), ("fake_b", 1)]  # fake_a seed 0 was finished
+    data = json.loads((tmp_path / f"compare_{task.name}.json").read_text())
+    assert [r["seeds"] for r in data["rows"]] == [2, 2] and data["interrupted"] is None
+
+    calls.clear()
+    assert cli.main([*argv, "--force"]) == 0 and len(calls) == 4  # replaced: everything redone
+    assert len(list(RunStore(tmp_path, name=f"compare_{task.name}.runs.jsonl").records())) == 4
+    assert cli.main([*argv, "--force", "--resume"]) == 2

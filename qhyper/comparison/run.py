@@ -17,7 +17,7 @@ __all__ = ["compare"]
 
 def compare(methods=None, task="digits01_4x4", seeds=3,
             options: dict | None = None, quick: bool = False, progress: bool = True,
-            strict: bool = False, store=None, resume: bool = False) -> Comparison:
+            strict: bool = False, store=None, resume: bool = False, replace: bool = False) -> Comparison:
     """Run ``methods`` on ``task`` for each seed and tabulate the results.
 
     Every method runs once per seed on a fresh :class:`~qhyper.Evaluator` of the task (so
@@ -41,6 +41,8 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
         resume: continue the experiment in ``store``: runs whose latest record is final
             (``ok``, ``failed``, ``unavailable``) are read back, not redone; interrupted and
             missing runs are run.
+        replace: start the experiment in ``store`` over: its earlier records are discarded
+            (after every option has been checked, so a typo never costs the old results).
 
     **Interrupts.** One Ctrl-C stops the whole comparison: the run in progress is recorded
     as ``interrupted`` (never averaged into a row; ``Comparison.interrupted`` holds it),
@@ -72,7 +74,7 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
     for name in methods:  # every option, known and valid, before any run
         if task.kind in registry.method(name).kinds:
             preflight(name, registry.method(name).runner, task.method_options(name, quick, options))
-    store = _open_store(store, resume)
+    store = _open_store(store, resume, replace)
     done = store.latest() if store is not None and resume else {}
     runs, rows, interrupted = [], [], None
     bar = tqdm(total=len(methods) * len(seeds), desc=f"compare {task.name}", disable=not progress)
@@ -114,17 +116,22 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
     return Comparison(rows, task, runs, seeds, interrupted=interrupted)
 
 
-def _open_store(store, resume: bool):
+def _open_store(store, resume: bool, replace: bool):
     """The run store of ``store`` (a folder or a RunStore); a folder that already holds runs
-    is only continued with ``resume=True``, never silently added to."""
+    is only continued with ``resume=True`` or emptied with ``replace=True``, never silently
+    added to."""
+    if resume and replace:
+        raise ValueError("resume=True continues the stored experiment and replace=True discards it: choose one")
     if store is None:
-        if resume:
-            raise ValueError("resume=True needs store= (the folder of the experiment to continue)")
+        if resume or replace:
+            raise ValueError("resume= and replace= need store= (the folder of the experiment)")
         return None
     store = store if isinstance(store, RunStore) else RunStore(store)
+    if replace and store.path.exists():
+        store.path.unlink()
     if not resume and store.path.exists() and store.path.stat().st_size:
         raise ValueError(f"store: {store.path} already holds runs of an earlier experiment; pass resume=True to "
-                         f"continue it (finished runs are not redone), or give a new folder")
+                         f"continue it (finished runs are not redone), replace=True to start over, or a new folder")
     return store
 
 
