@@ -153,3 +153,33 @@ def test_a_new_command_never_overwrites_an_earlier_experiment(task, tmp_path, ca
     assert cli.main([*argv, "--force"]) == 0 and len(calls) == 4  # replaced: everything redone
     assert len(list(RunStore(tmp_path, name=f"compare_{task.name}.runs.jsonl").records())) == 4
     assert cli.main([*argv, "--force", "--resume"]) == 2
+
+
+def test_sigint_stops_a_running_command_within_2_s(tmp_path):
+    """A real `qhyper compare` subprocess: one SIGINT during a long MLE fit → exit 130 within
+    2 s, the finished run and the interrupted one both in the store."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "exp"
+    cmd = [sys.executable, "-m", "qhyper.cli", "compare", "--task", "bars_stripes_sign", "--methods", "exact,mle",
+           "--seeds", "1", "--set", "mle.steps=1000000", "--out", str(out), "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    store = out / "compare_bars_stripes_sign.runs.jsonl"
+    deadline = time.monotonic() + 120
+    while not (store.exists() and store.read_text().count("\n") >= 1):  # exact has finished
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.1)
+    time.sleep(1.5)  # mle is training now
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=30)
+    elapsed = time.monotonic() - sent
+    stderr = proc.stderr.read()
+    assert code == 130, stderr
+    assert elapsed < 2.0, f"took {elapsed:.2f} s to stop"
+    records = [json.loads(line) for line in store.read_text().splitlines()]
+    assert [(r["method"], r["status"]) for r in records] == [("exact", "ok"), ("mle", "interrupted")]
+    assert json.loads((out / "compare_bars_stripes_sign.json").read_text())["interrupted"]["method"] == "mle"

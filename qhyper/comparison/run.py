@@ -104,6 +104,8 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
                 if record["status"] == "interrupted":
                     interrupted = record
                     runs.append(record)
+                    if not results:  # nothing finished to average: the row says so
+                        status, reason = "interrupted", f"Ctrl-C during seed {seed}, before any seed finished"
                     break
                 if record["status"] != "ok":
                     status, reason = record["status"], record["reason"]

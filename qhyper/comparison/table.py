@@ -21,7 +21,7 @@ INVERSE_COLUMNS = [("train_nmse_db", "train NMSE dB"), ("test_nmse_db", "test NM
 class Comparison(list):
     """Rows (dicts) of a comparison, one per method; ``runs`` holds every (method, seed) result.
 
-    Row keys: ``method``, ``status`` (``ok`` | ``unavailable`` | ``failed`` | ``not run``), ``reason``,
+    Row keys: ``method``, ``status`` (``ok`` | ``unavailable`` | ``failed`` | ``interrupted`` | ``not run``), ``reason``,
     ``seeds``, ``quantum`` and ``<metric>_mean`` / ``<metric>_std`` for every column of the
     task (:data:`COLUMNS` or :data:`INVERSE_COLUMNS`) that the method reports.
     """
