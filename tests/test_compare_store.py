@@ -183,3 +183,10 @@ def test_sigint_stops_a_running_command_within_2_s(tmp_path):
     records = [json.loads(line) for line in store.read_text().splitlines()]
     assert [(r["method"], r["status"]) for r in records] == [("exact", "ok"), ("mle", "interrupted")]
     assert json.loads((out / "compare_bars_stripes_sign.json").read_text())["interrupted"]["method"] == "mle"
+
+
+def test_inverse_problem_methods_name_an_unknown_option_before_any_run():
+    with pytest.raises(ValueError, match=r"'pibinn' has no option 'stepz' \(did you mean 'steps'\?\)"):
+        qh.compare(["ista", "pibinn"], task="deconv1d", seeds=1, options={"pibinn": {"stepz": 3}}, progress=False)
+    with pytest.raises(ValueError, match="'qhn' has no option 'qhn_step'"):
+        qh.compare(["qhn"], task="deconv1d", seeds=1, options={"qhn": {"qhn_step": 3}}, progress=False)

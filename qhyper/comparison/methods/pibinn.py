@@ -29,6 +29,7 @@ import torch
 
 from ..._checks import seed_int
 from ..._threads import threads
+from ..options import check_keys, keywords
 from . import SMALL_TENSOR_THREADS
 from ...pibinn.metrics import nmse_db
 from ...pibinn.model import ISTA, UnrolledISTA
@@ -106,7 +107,19 @@ def inverse(name: str):
     def run(task, seed, options):
         return run_method(name, task.dataset, seed, **options)
 
+    run.preflight = lambda options: check_keys(name, options, accepted_options(name))
     return run
+
+
+def accepted_options(name: str) -> tuple[str, ...]:
+    """The option keys method ``name`` takes (values are checked by the models and
+    :func:`~qhyper.pibinn.train` when the run starts)."""
+    if name == "ista":
+        return ("layers",)
+    if name == "qhn":
+        return (*keywords(sign_search, drop=("problem", "seed", "train_options")), *_TRAIN_KEYS, "form")
+    fixed = ("operator", *_LEARNED.get(name, {"mask": None, "weights": None}))
+    return ("layers", *_TRAIN_KEYS, *keywords(UnrolledISTA, drop=fixed))
 
 
 def _train_options(options: dict) -> dict:
