@@ -4,6 +4,7 @@ source, the Evaluator and :mod:`qhyper.bitstrings`."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import torch
 
@@ -32,8 +33,6 @@ class Scored:
             def counted(bits):
                 self.scored += bits.shape[0]
                 return inner(bits)
-
-            from dataclasses import replace
 
             self.form = replace(form, f=counted)
 
