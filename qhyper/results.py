@@ -28,7 +28,9 @@ class TrainResult:
         wall_time: seconds spent in ``fit``.
         evaluations: networks scored on the training data during training.
         state: what is needed to continue or inspect (θ, distribution, latent weights, …).
-        interrupted: training was stopped early (e.g. Ctrl-C); everything above is what it had.
+        interrupted: training was stopped early by a Ctrl-C; everything above is what it had.
+        budget_hit: training was stopped by its time budget (``max_time=``); everything
+            above is what it had by then.
     """
 
     method: str
@@ -39,10 +41,11 @@ class TrainResult:
     evaluations: int = 0
     state: dict[str, Any] = field(default_factory=dict)
     interrupted: bool = False
+    budget_hit: bool = False
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v:.4g}" for k, v in self.metrics.items() if isinstance(v, float))
-        flag = ", interrupted" if self.interrupted else ""
+        flag = ", interrupted" if self.interrupted else ", time budget hit" if self.budget_hit else ""
         return f"TrainResult({self.method}: {shown}; {self.wall_time:.2f} s{flag})"
 
 

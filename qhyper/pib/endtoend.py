@@ -12,6 +12,7 @@ import time
 from tqdm.auto import tqdm
 
 from .. import _threads
+from .._budget import BudgetExpired, Deadline, stop_flags
 from .._checks import check_real, seed_int, torch_generator
 from ..results import TrainResult
 from .local import UnitLearner, readout_loss
@@ -23,7 +24,7 @@ __all__ = ["train_end_to_end"]
 
 def train_end_to_end(net, dataset, epochs: int = 30, lr: float = 0.05, batch_size: int = 128,
                      seed=0, readout_lr: float | None = None, threads: int | None = None,
-                     progress: bool = True) -> TrainResult:
+                     progress: bool = True, max_time: float | None = None) -> TrainResult:
     """Train ``net`` (a :class:`~qhyper.pib.PIBNetwork`) end to end; returns a TrainResult.
 
     ``bits`` are the network's bits for binary networks (empty otherwise); ``history``
@@ -31,15 +32,18 @@ def train_end_to_end(net, dataset, epochs: int = 30, lr: float = 0.05, batch_siz
     ``seed`` (an int ≥ 0, a numpy or torch ``Generator``, or ``None``) seeds shuffling and
     every learner. ``threads`` sets torch's thread count during training (restored after;
     default ``None`` leaves it): batch-sized products are small, and one thread was ~10×
-    faster than two on a busy 2-core machine.
+    faster than two on a busy 2-core machine. ``max_time`` (seconds; ``None``: none) is a
+    time budget checked at every mini-batch: past it, the network is scored as it stands
+    (``budget_hit=True``).
     """
     check_hyper(batch_size, epochs, lr)
     check_real(readout_lr, "readout_lr", 0, low_open=True, allow_none=True, fix="None uses lr")
+    deadline = Deadline(max_time)
     with _threads.threads(_threads.check_threads(threads)):
-        return _train(net, dataset, epochs, lr, batch_size, seed_int(seed), readout_lr, progress)
+        return _train(net, dataset, epochs, lr, batch_size, seed_int(seed), readout_lr, progress, deadline)
 
 
-def _train(net, dataset, epochs, lr, batch_size, seed, readout_lr, progress) -> TrainResult:
+def _train(net, dataset, epochs, lr, batch_size, seed, readout_lr, progress, deadline) -> TrainResult:
     blackbox = [type(u).__name__ for u in net.units if u.update == "spsa"]
     if blackbox:
         raise ValueError(f"end-to-end backprop needs differentiable units; {blackbox} are black boxes "
@@ -50,11 +54,12 @@ def _train(net, dataset, epochs, lr, batch_size, seed, readout_lr, progress) -> 
     head = UnitLearner(net.readout, readout_lr or lr, seed + len(learners))
     gen = torch_generator(seed)
     history: dict[str, list[float]] = {"loss": []}
-    interrupted = False
+    interrupted = budget_hit = False
     try:
         for _ in tqdm(range(epochs), desc="end-to-end", disable=not progress):
             total, count = 0.0, 0
             for idx in minibatches(len(y), batch_size, gen):
+                deadline.check()
                 for lrn in [*learners, head]:
                     lrn.zero_grad()
                 loss = readout_loss(net(X[idx]), y[idx], net.logit_scale)
@@ -63,7 +68,7 @@ def _train(net, dataset, epochs, lr, batch_size, seed, readout_lr, progress) -> 
                     lrn.apply_gradients()
                 total, count = total + float(loss.detach()) * len(idx), count + len(idx)
             history["loss"].append(total / max(count, 1))
-    except KeyboardInterrupt:
-        interrupted = True
-    return TrainResult("end_to_end", net.bits(), score(net, dataset), history,
-                       time.perf_counter() - start, state={"network": net}, interrupted=interrupted)
+    except (KeyboardInterrupt, BudgetExpired) as stop:
+        interrupted, budget_hit = stop_flags(stop)
+    return TrainResult("end_to_end", net.bits(), score(net, dataset), history, time.perf_counter() - start,
+                       state={"network": net}, interrupted=interrupted, budget_hit=budget_hit)

@@ -69,11 +69,13 @@ def _start_ray(address):
     return ray, True
 
 
-def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator, record, seed: int) -> float:
+def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator, record, seed: int,
+            deadline=None) -> float:
     """Run ``trainer``'s epochs with one Ray actor per unit; ``record(losses)`` after each epoch.
 
     ``gen`` shuffles the mini-batches; unit *l*'s learner is seeded ``seed + l + 1``, the
-    readout's ``seed`` (as in :meth:`~qhyper.trainers.LocalIB.learners`).
+    readout's ``seed`` (as in :meth:`~qhyper.trainers.LocalIB.learners`). ``deadline`` (a
+    :class:`qhyper._budget.Deadline`) is checked before every epoch.
 
     Returns the seconds spent starting Ray (if it was not running) and the actors.
     """
@@ -94,6 +96,8 @@ def fit_ray(trainer, net, X: torch.Tensor, y: torch.Tensor, gen: torch.Generator
         ray.get([a.ready.remote() for a in actors])
         startup = time.perf_counter() - start
         for _ in tqdm(range(trainer.epochs), desc=f"{trainer.method} (ray)", disable=not trainer.progress):
+            if deadline is not None:
+                deadline.check()
             last = []
             for idx in minibatches(len(y), trainer.batch_size, gen):
                 x0, yb = ray.put(X[idx]), ray.put(y[idx])

@@ -10,7 +10,8 @@ r"""Two-stage training of unrolled networks on an inverse problem.
    :math:`[-1, 1]` after every step.
 
 Real-weight networks use every step for stage 1. A network that is already quantised
-skips stage 1. Ctrl-C stops training and returns what it has (``interrupted=True``).
+skips stage 1. Ctrl-C stops training and returns what it has (``interrupted=True``), and so
+does the time budget ``max_time`` (``budget_hit=True``), checked at every step.
 
 The matrices are small (tens to hundreds of rows), so ``threads=1`` is often much faster: on
 a busy 2-core machine two OpenMP threads made a 256×64 by 64×64 float64 matrix product about
@@ -30,6 +31,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .. import _threads
+from .._budget import BudgetExpired, Deadline, stop_flags
 from .._checks import check_count, check_real, torch_generator
 from ..results import TrainResult
 from .accounting import bits_per_weight
@@ -42,7 +44,7 @@ __all__ = ["train"]
 def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: int = 256,
           lr: float = 1e-3, warm_fraction: float = 0.5, qat_lr: float = 1e-2,
           eval_every: int = 100, progress: bool = True, method: str | None = None,
-          threads: int | None = None) -> TrainResult:
+          threads: int | None = None, max_time: float | None = None) -> TrainResult:
     """Train ``model`` on ``problem`` (an :class:`~qhyper.pibinn.InverseProblem`).
 
     Args:
@@ -55,6 +57,7 @@ def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: i
         eval_every: steps between train/test NMSE records in the history.
         method: name stored in the result (default from the model's settings).
         threads: torch threads while training (restored afterwards); ``None`` leaves them.
+        max_time: time budget in seconds (``None``: none), checked at every step.
 
     Returns:
         A :class:`~qhyper.trainers.TrainResult`: ``metrics`` holds ``train_nmse_db``,
@@ -72,22 +75,24 @@ def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: i
     warm_fraction = check_real(warm_fraction, "warm_fraction", 0, 1)
     lr, qat_lr = check_real(lr, "lr", 0, low_open=True), check_real(qat_lr, "qat_lr", 0, low_open=True)
     threads = _threads.check_threads(threads)
+    deadline = Deadline(max_time)
     gen = torch_generator(seed)
     quantizing = model.weight_kind != "real"
     warm = 0 if bool(model.quantized) else (round(steps * warm_fraction) if quantizing else steps)
     start = time.perf_counter()
     bar = tqdm(total=steps, disable=not progress, desc=method or "unrolled")
     with _threads.threads(threads):
-        history, done, interrupted = _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr,
-                                           eval_every, bar)
+        history, done, stop = _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr,
+                                    eval_every, bar, deadline)
         return _result(model, problem, history, method, time.perf_counter() - start, done * batch_size,
-                       interrupted)
+                       *stop_flags(stop))
 
 
-def _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr, eval_every, bar):
+def _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr, eval_every, bar, deadline):
+    """The two stages; returns the history, the steps done and what stopped them early (or None)."""
     history = {"loss": [], "eval_step": [], "train_nmse_db": [], "test_nmse_db": []}
     Y, X = problem.Y_train, problem.X_train
-    interrupted, done = False, 0
+    stop, done = None, 0
     try:
         for stage, count in ((1, warm), (2, steps - warm)):
             if count == 0:
@@ -97,6 +102,7 @@ def _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr, eval_every, 
             opt = torch.optim.Adam(model.parameters(), lr=lr if stage == 1 else qat_lr)
             sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, count) if stage == 2 else None
             for _ in range(count):
+                deadline.check()
                 idx = torch.randint(Y.shape[0], (batch_size,), generator=gen)
                 loss = ((model(Y[idx]) - X[idx]) ** 2).mean()
                 opt.zero_grad()
@@ -111,11 +117,11 @@ def _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr, eval_every, 
                 if done % eval_every == 0 or done == steps:
                     _record(history, model, problem, done)
                 bar.update()
-    except KeyboardInterrupt:
-        interrupted = True
+    except (KeyboardInterrupt, BudgetExpired) as err:
+        stop = err
     finally:
         bar.close()
-    return history, done, interrupted
+    return history, done, stop
 
 
 def _record(history, model, problem, step):
@@ -124,11 +130,11 @@ def _record(history, model, problem, step):
     history["test_nmse_db"].append(nmse_db(model, problem, "test"))
 
 
-def _result(model, problem, history, method, wall, evaluations, interrupted) -> TrainResult:
+def _result(model, problem, history, method, wall, evaluations, interrupted, budget_hit) -> TrainResult:
     metrics = scores(model, problem)
     bits = model.bits() if model.weight_kind == "binary" else torch.zeros(0)
     name = method or f"{model.mask_kind}-{model.weight_kind}"
-    return TrainResult(name, bits, metrics, history, wall, evaluations, {"model": model}, interrupted)
+    return TrainResult(name, bits, metrics, history, wall, evaluations, {"model": model}, interrupted, budget_hit)
 
 
 def scores(model, problem) -> dict[str, float]:

@@ -32,6 +32,7 @@ import time
 import torch
 from tqdm.auto import tqdm
 
+from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
 from .._checks import check_count, check_real, check_seed, seed_int, torch_generator
 from .._threads import check_threads, threads
 from ..information import check_alpha
@@ -73,6 +74,9 @@ class LocalIB:
             alone). Batch Gram matrices are small: one thread was ~10× faster than two on a
             busy 2-core machine.
         progress: show a tqdm bar over epochs.
+        max_time: time budget in seconds (``None``: none), checked at every mini-batch (every
+            epoch with ``parallel="ray"``) and readout epoch; once it has passed, the
+            network is scored as it stands (``budget_hit=True``).
     """
 
     method = "localib"
@@ -82,7 +86,7 @@ class LocalIB:
                  lr: float = 0.05, seed=0, parallel: str | None = None, readout_lr: float | None = None,
                  readout_epochs: int = 5, width="0.5*median", spsa_c: float = 0.2, spsa_samples: int = 4,
                  eval_size: int = 512, eps: float = 1e-5, ray_address: str | None = None,
-                 threads: int | None = None, progress: bool = True):
+                 threads: int | None = None, progress: bool = True, max_time: float | None = None):
         self.beta = check_real(beta, "beta", 0, fix="the weight of I(T;Y)")
         self.alpha = check_alpha(alpha)
         check_hyper(batch_size, epochs, lr)
@@ -99,6 +103,7 @@ class LocalIB:
         self.spsa_samples = check_count(spsa_samples, "spsa_samples")
         self.eps = check_real(eps, "eps", 0, low_open=True)
         self.ray_address, self.threads, self.progress = ray_address, check_threads(threads), progress
+        self.max_time = check_max_time(max_time)
 
     # ------------------------------------------------------------------ pieces
     def objective(self, x0: torch.Tensor, y: torch.Tensor) -> LocalObjective:
@@ -143,7 +148,8 @@ class LocalIB:
         L = len(net.units)
         history = {k: [] for l in range(L) for k in (f"I(X;T{l + 1})", f"I(T{l + 1};Y)", f"loss{l + 1}")}
         history.update(readout_loss=[], train_accuracy=[])
-        start, interrupted, ray_startup = time.perf_counter(), False, 0.0
+        start, interrupted, budget_hit, ray_startup = time.perf_counter(), False, False, 0.0
+        deadline = Deadline(self.max_time)
 
         def record(losses):
             for l, T in enumerate(net.features(X[ev_idx])):
@@ -158,33 +164,35 @@ class LocalIB:
             if self.parallel == "ray":
                 from ..pib.parallel import fit_ray
 
-                ray_startup = fit_ray(self, net, X, y, gen, record, seed)
+                ray_startup = fit_ray(self, net, X, y, gen, record, seed, deadline)
             else:
                 learners, head = self.learners(net, seed)
                 for _ in tqdm(range(self.epochs), desc=self.method, disable=not self.progress):
                     sums, count = [0.0] * (L + 1), 0
                     for idx in minibatches(len(y), self.batch_size, gen):
+                        deadline.check()
                         losses = self._step(learners, head, X[idx], y[idx], net.logit_scale)
                         sums = [s + v * len(idx) for s, v in zip(sums, losses)]
                         count += len(idx)
                     record([s / max(count, 1) for s in sums])
-            self._fit_readout(net, X, y, gen, seed)
-        except KeyboardInterrupt:
-            interrupted = True
+            self._fit_readout(net, X, y, gen, seed, deadline)
+        except (KeyboardInterrupt, BudgetExpired) as stop:
+            interrupted, budget_hit = stop_flags(stop)
         plane = {"I_XT": [history[f"I(X;T{l + 1})"] for l in range(L)],
                  "I_TY": [history[f"I(T{l + 1};Y)"] for l in range(L)], "estimator": self.estimator}
         return TrainResult(self.method, net.bits(), score(net, dataset), history, time.perf_counter() - start,
                            state={"network": net, "information_plane": plane, "parallel": self.parallel,
                                   "ray_startup": ray_startup},
-                           interrupted=interrupted)
+                           interrupted=interrupted, budget_hit=budget_hit)
 
-    def _fit_readout(self, net, X, y, gen, seed: int) -> None:
+    def _fit_readout(self, net, X, y, gen, seed: int, deadline) -> None:
         """Extra readout-only epochs on the frozen units' outputs."""
         if not self.readout_epochs:
             return
         head = UnitLearner(net.readout, self.readout_lr, seed)
         T = net.features(X)[-1]
         for _ in range(self.readout_epochs):
+            deadline.check()
             for idx in minibatches(len(y), self.batch_size, gen):
                 head.step(T[idx], lambda z, i=idx: readout_loss(z, y[i], net.logit_scale))
 

@@ -45,11 +45,10 @@ the objective as given (pass ``objective=Annealed(MLE(), ...)`` for another sche
 ``benchmarks/qhn_depth.py`` measures what it does for the rate at which MLE finds the
 global minimum.
 
-**Data flow of** :meth:`QHN.fit`: the data become a
-:class:`~qhyper.objectives.LossSource`; the objective (annealed or not) turns the
-hypernetwork's probabilities (exact) or samples (shot form) into a loss; the estimator
-turns that into a gradient (autograd, or a shot estimator's ``Estimate``); the optimizer
-steps θ; at the end :mod:`qhyper.trainers.qhn_summary` scores the kept restart.
+**Data flow of** :meth:`QHN.fit`: data → :class:`~qhyper.objectives.LossSource`; the
+objective (annealed or not) turns probabilities (exact) or samples (shot form) into a loss,
+the estimator that into a gradient (autograd, or a shot ``Estimate``); the optimizer steps
+θ; at the end :mod:`qhyper.trainers.qhn_summary` scores the kept restart.
 
 **Result.** ``history``: ``objective`` (the objective's natural value: expected loss for
 MLE, ELBO, surrogate ELBO, MMD²; a shot estimate in shot mode), ``expected_loss`` and, in
@@ -81,7 +80,8 @@ import time
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import DTYPE, check_count, check_seed, numpy_generator
+from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
+from .._checks import DTYPE, check_count, check_real, check_seed, numpy_generator
 from ..bitstrings import shannon_entropy
 from ..gradients import SPSA
 from ..gradients.base import checked_grad, draw_reference, estimator_name, is_exact
@@ -133,13 +133,17 @@ class QHN:
         seed: master seed (an integer ≥ 0, a ``numpy.random.Generator`` or None): initial
             angles, sampler seeds, SPSA directions, prior samples.
         progress: show a tqdm progress bar.
+        max_time: time budget in seconds for the whole fit (``None``: none). It is checked
+            at every objective evaluation (exact) or step (shots) and before each restart;
+            once it has passed, the current restart is scored as it stands and the result
+            (the best restart so far) says ``budget_hit=True``.
     """
 
     def __init__(self, objective: Objective | None = None, optimizer="auto", steps: int = 300,
                  lr: float | None = None, restarts: int = 1, gradient="auto",
                  shots_per_step: int | None = None, final_shots: int = 4096, spsa: SPSA | None = None,
                  anneal: float | str | None = "auto", seed: int | None = 0, progress: bool = True,
-                 warm_start: bool = False):
+                 warm_start: bool = False, max_time: float | None = None):
         self.objective = MLE() if objective is None else objective
         if not isinstance(warm_start, bool):
             raise TypeError(f"warm_start must be True or False; got {warm_start!r}")
@@ -155,10 +159,7 @@ class QHN:
         self.restarts = check_count(restarts, "restarts")
         self.shots_per_step = check_count(shots_per_step, "shots_per_step", allow_none=True)
         self.final_shots = check_count(final_shots, "final_shots", minimum=2)
-        if lr is not None and not (isinstance(lr, numbers.Real) and not isinstance(lr, bool)
-                                   and math.isfinite(lr) and lr > 0):
-            raise ValueError(f"lr must be a finite number > 0 (or None for the optimizer's default); got {lr!r}")
-        self.lr = None if lr is None else float(lr)
+        self.lr = check_real(lr, "lr", 0, low_open=True, allow_none=True, fix="None is the optimizer's default")
         if not (anneal is None or anneal == "auto" or (isinstance(anneal, numbers.Real) and not isinstance(anneal, bool)
                                                        and math.isfinite(anneal) and anneal >= 0)):
             raise ValueError(f"anneal must be 'auto', None or a number ≥ 0 (a fraction of the loss table's "
@@ -172,6 +173,7 @@ class QHN:
         self.anneal = anneal
         self.seed = check_seed(seed)
         self.progress = bool(progress)
+        self.max_time = check_max_time(max_time)
 
     # ------------------------------------------------------------------ setup
     def _plan(self, hypernet, data):
@@ -220,6 +222,7 @@ class QHN:
     def fit(self, hypernet, data=None, test=None) -> TrainResult:
         """Train ``hypernet`` on ``data`` (an Evaluator, a cost table [2^n], or ``None`` for
         data-free objectives such as MMD); ``test=(X, y)`` overrides the evaluator's test split."""
+        deadline = Deadline(self.max_time)
         source, objective, estimator, plan, shots, form = self._plan(hypernet, data)
         exact = is_exact(estimator)
         start = time.perf_counter()
@@ -227,11 +230,13 @@ class QHN:
         scored = Scored(form, source)
         if exact:
             objective.prepare(source)
-        runs, interrupted = [], False
+        runs, interrupted, budget_hit = [], False, False
         bar = tqdm(total=self.restarts * self.steps, disable=not self.progress,
                    desc=f"QHN {objective.name}", leave=False)
         try:
             for r in range(self.restarts):
+                if r:
+                    deadline.check()
                 theta0 = hypernet.ansatz.init_params(int(master.integers(_SEEDS)))
                 if r == 0 and self.warm_start:
                     theta0 = hypernet.theta.detach().clone()
@@ -240,12 +245,12 @@ class QHN:
                 history = {"objective": [], "expected_loss": []} | ({"entropy": []} if exact else {})
                 runs.append({"history": history})
                 if exact:
-                    self._run_exact(hypernet, source, objective, history, bar, plan)
+                    self._run_exact(hypernet, source, objective, history, bar, plan, deadline)
                 else:
-                    self._run_shots(hypernet, scored, estimator, shots, master, history, bar, plan)
+                    self._run_shots(hypernet, scored, estimator, shots, master, history, bar, plan, deadline)
                 runs[-1].update(self._score(hypernet, source, scored, master))
-        except KeyboardInterrupt:
-            interrupted = True
+        except (KeyboardInterrupt, BudgetExpired) as stop:
+            interrupted, budget_hit = stop_flags(stop)
             if runs and "objective" not in runs[-1]:
                 runs[-1].update(self._score(hypernet, source, scored, master))
         finally:
@@ -253,13 +258,14 @@ class QHN:
         if not runs:  # interrupted before the first restart began
             runs.append({"history": {}, **self._score(hypernet, source, scored, master)})
         return self._result(hypernet, source, runs, estimator_name(estimator), plan.name, shots, scored, test,
-                            interrupted, time.perf_counter() - start)
+                            interrupted, time.perf_counter() - start, budget_hit)
 
-    def _run_exact(self, hypernet, source, objective, history, bar, plan):
+    def _run_exact(self, hypernet, source, objective, history, bar, plan, deadline):
         """Autograd through the exact probabilities; closure optimizers run the objective's stages."""
         table = source.loss_table() if source.has_data else None
 
         def closure():
+            deadline.check()
             opt.zero_grad()
             probs = hypernet.distribution().probs()
             minimised, value = objective.exact_objective(probs, source)
@@ -284,11 +290,12 @@ class QHN:
                 closure()
                 opt.step()
 
-    def _run_shots(self, hypernet, scored, estimator, shots, master, history, bar, plan):
+    def _run_shots(self, hypernet, scored, estimator, shots, master, history, bar, plan, deadline):
         """One shot estimate per step, with a fresh sampler seed and torch generator."""
         theta = hypernet.theta
         opt = plan.build(self.steps)
         for step in range(self.steps):
+            deadline.check()
             seed = int(master.integers(_SEEDS))
             gen = torch.Generator().manual_seed(int(master.integers(_SEEDS)))
             est = estimator(hypernet, scored.form, theta.detach().clone(), shots, seed, gen, step)
@@ -315,7 +322,8 @@ class QHN:
         loss = scored.form.estimate(samples, draw_reference(scored.form, self.final_shots, gen))
         return {"theta": theta, "objective": self.objective.value(loss), "loss": loss, "samples": samples}
 
-    def _result(self, hypernet, source, runs, gradient, optimizer, shots, scored, test, interrupted, wall):
+    def _result(self, hypernet, source, runs, gradient, optimizer, shots, scored, test, interrupted, wall,
+                budget_hit):
         best = min(range(len(runs)), key=lambda i: runs[i]["loss"])
         run = runs[best]
         with torch.no_grad():
@@ -339,4 +347,4 @@ class QHN:
         evaluations = scored.scored if scored.form is not None else (2**source.num_bits if source.has_data else 0)
         return TrainResult(method=f"qhn-{self.objective.name}", bits=map_bits, metrics=metrics,
                            history=history, wall_time=wall, evaluations=evaluations, state=state,
-                           interrupted=interrupted)
+                           interrupted=interrupted, budget_hit=budget_hit)

@@ -48,10 +48,12 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-import torch
 from tqdm.auto import tqdm
 
+from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
 from .._checks import check_count, check_real, check_seed, numpy_generator
+from ..qubo.anneal import EXPIRED, anneal
+from ..qubo.reads import Reads, best_read
 from ..qubo.bnn import BNNQubo, check_encodable, input_grid
 from ..results import TrainResult, network_metrics
 from .ste import _require_evaluator
@@ -89,6 +91,9 @@ class QUBO:
             (energies are in units of training errors; the fractional margin and field terms
             would otherwise push it to ~1e15, which freezes the anneal into a greedy descent).
         progress: progress bar over the problems solved.
+        max_time: time budget in seconds (``None``: none), checked between anneal segments
+            and solves; past it, the reads so far are scored and the best returned
+            (``budget_hit=True``).
         sampler: a ``dimod.Sampler`` instance (default: dwave-samplers'
             ``SimulatedAnnealingSampler()``); e.g. ``dwave.samplers.TabuSampler()``,
             ``SteepestDescentSolver()`` or, for at most ``EXACT_MAX_VARIABLES`` variables,
@@ -102,7 +107,7 @@ class QUBO:
                  dropout_strength: float = 0.5, batch_size: int = 128, max_batches: int = 4,
                  anchor: float = 0.5, input_resolution: int | None = None, penalty: float = 1.25,
                  polish: bool = True, refine_rounds: int = 3, refine_beta: float = 0.1,
-                 max_beta: float = 50.0, progress: bool = False, sampler=None):
+                 max_beta: float = 50.0, progress: bool = False, sampler=None, max_time: float | None = None):
         self.num_reads, self.num_sweeps = check_count(num_reads, "num_reads"), check_count(num_sweeps, "num_sweeps")
         self.seed = check_seed(seed)
         self.margin = check_real(margin, "margin", 0)
@@ -120,6 +125,7 @@ class QUBO:
         self.max_beta = check_real(max_beta, "max_beta", 0, low_open=True)
         self.progress = progress
         self.sampler = _check_sampler(sampler)
+        self.max_time = check_max_time(max_time)
 
     # ------------------------------------------------------------------ solving
     def accepts(self, name: str) -> bool:
@@ -140,6 +146,15 @@ class QUBO:
         ``initial`` [reads, V] (only for samplers that accept ``initial_states``): states
         [reads, V] in label order, energies [reads], seconds, and the schedule's cold β
         (``None`` for samplers that take no ``beta_range``)."""
+        reads, stop = self._solve(bqm, seed, initial, beta_range)
+        if stop is not None:
+            raise stop
+        return reads
+
+    def _solve(self, bqm, seed: int, initial=None, beta_range=None, deadline=None):
+        """:meth:`solve` that can be cut short: ``(reads, stop)``, ``stop`` the Ctrl-C or
+        budget that ended a long anneal early (see :mod:`qhyper.qubo.anneal`), whose reads
+        are then the (polished) states it had reached."""
         from dwave.samplers import SteepestDescentSolver
 
         self.check_size(bqm.num_variables)
@@ -159,22 +174,24 @@ class QUBO:
             cold = float(beta_range[1])
         if initial is not None:
             options["initial_states"] = (initial.astype(np.int8), list(range(bqm.num_variables)))
-        ss = self.sampler.sample(bqm, **{k: v for k, v in options.items() if self.accepts(k)})
+        ss, stop = anneal(self.sampler, bqm, {k: v for k, v in options.items() if self.accepts(k)}, deadline)
         if not self.accepts("num_reads") and len(ss) > self.num_reads:
             ss = ss.truncate(self.num_reads)  # e.g. ExactSolver: every state, lowest energy first
         if self.polish:
             ss = SteepestDescentSolver().sample(bqm, initial_states=ss)
         elapsed = time.perf_counter() - start
         cols = [ss.variables.index(v) for v in range(bqm.num_variables)]
-        return ss.record.sample[:, cols].astype(np.int64), np.asarray(ss.record.energy, float), elapsed, cold
+        return (ss.record.sample[:, cols].astype(np.int64), np.asarray(ss.record.energy, float), elapsed, cold), stop
 
     def encode(self, model, X, y, keep=None, resolution: int = 1) -> BNNQubo:
         """The QUBO of training ``model`` on ``(X, y)`` with this trainer's margin and penalty."""
         return BNNQubo(model, X, y, resolution=resolution, margin=self.margin,
                        penalty=self.penalty, keep=keep)
 
-    def dropout_field(self, model, X, y, resolution: int, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-        r"""The field :math:`\gamma\,\bar m` from ``dropout_rounds`` reduced sub-networks."""
+    def dropout_field(self, model, X, y, resolution: int, rng: np.random.Generator,
+                      deadline=None) -> tuple[np.ndarray, dict]:
+        r"""The field :math:`\gamma\,\bar m` from ``dropout_rounds`` reduced sub-networks
+        (a Ctrl-C or the budget ``deadline`` propagates: the field is not usable half-done)."""
         hidden = model.layer_sizes[1:-1]
         total = np.zeros(model.num_bits)
         present = np.zeros(model.num_bits)
@@ -187,7 +204,9 @@ class QUBO:
                     k[rng.integers(h)] = True
                 keep.append(k)
             enc = self.encode(model, X, y, keep, resolution)
-            states, energies, t, _ = self.solve(enc.bqm, int(rng.integers(2**31 - 1)))
+            (states, energies, t, _), stop = self._solve(enc.bqm, int(rng.integers(2**31 - 1)), deadline=deadline)
+            if stop is not None:
+                raise stop
             solve_time += t
             w = 2.0 * enc.weights_of(states)[int(np.argmin(energies))] - 1.0
             mask = _present(model, keep)
@@ -198,7 +217,13 @@ class QUBO:
 
     # ------------------------------------------------------------------ training
     def fit(self, evaluator) -> TrainResult:
-        """Train on ``evaluator``'s training data; every read is scored by ``evaluator``."""
+        """Train on ``evaluator``'s training data; every read is scored by ``evaluator``.
+
+        A Ctrl-C or the time budget stops it within about a second (long anneals run in
+        segments, :mod:`qhyper.qubo.anneal`): every read obtained so far is scored, and
+        the best of them is returned (``interrupted`` / ``budget_hit``). Stopped before any
+        read existed, it returns the best polished random start of the first problem."""
+        deadline = Deadline(self.max_time)
         _require_evaluator(evaluator, "QUBO")
         model = evaluator.model
         check_encodable(model)
@@ -219,64 +244,59 @@ class QUBO:
         start = time.perf_counter()
         state = {"input_resolution": r, "input_rounding_error": rounding, "batches": [],
                  "sampler": type(self.sampler).__name__, "refine_rounds": refine_rounds}
-        field = np.zeros(model.num_bits)
-        if self.dropout_rounds:
-            field, info = self.dropout_field(model, X[batches[0]], y[batches[0]], r, rng)
-            state.update(info)
-        state["dropout_field"] = field.copy()
-        best, best_key, evaluations, solve_time, interrupted = None, None, 0, 0.0, False
+        field, solved, stop = np.zeros(model.num_bits), [], None
         bar = tqdm(batches, desc="QUBO", disable=not self.progress, leave=False)
         try:
+            if self.dropout_rounds:
+                field, info = self.dropout_field(model, X[batches[0]], y[batches[0]], r, rng, deadline)
+                state.update(info)
             for i, idx in enumerate(bar):
+                deadline.check()
                 t0 = time.perf_counter()
                 enc = self.encode(model, X[idx], y[idx], resolution=r)
-                h = field if i == 0 or not self.anchor else field + self.anchor * (2.0 * best.numpy() - 1.0)
+                h = field if i == 0 or not self.anchor else field + self.anchor * (2.0 * best_read(solved)[0].numpy() - 1.0)
                 bqm = enc.with_field(h if h.any() else None)
-                build = time.perf_counter() - t0
-                states, energies, batch_time, cold = self.solve(bqm, int(rng.integers(2**31 - 1)))
-                bits = torch.as_tensor(enc.weights_of(states), dtype=torch.float64)
-                acc, nll = evaluator.accuracy(bits), evaluator.nll(bits)
+                reads = Reads(idx, enc, time.perf_counter() - t0, evaluator)
+                solved.append(reads)
+                out, stop = self._solve(bqm, int(rng.integers(2**31 - 1)), deadline=deadline)
+                reads.add(*out[:3])
+                cold = out[3]
                 for _ in range(refine_rounds):
-                    j = _pick(acc, nll)
-                    start_states = enc.complete(np.tile(bits[j].numpy().astype(np.int64), (self.num_reads, 1)))
+                    if stop is not None:
+                        break
+                    deadline.check()
+                    start_states = enc.complete(np.tile(reads.best()[0].numpy().astype(np.int64), (self.num_reads, 1)))
                     schedule = None if cold is None else (min(self.refine_beta, cold), cold)
-                    more, e, t, _ = self.solve(bqm, int(rng.integers(2**31 - 1)), start_states, schedule)
-                    batch_time += t
-                    more_bits = torch.as_tensor(enc.weights_of(more), dtype=torch.float64)
-                    states, energies = np.concatenate([states, more]), np.concatenate([energies, e])
-                    bits = torch.cat([bits, more_bits])
-                    acc, nll = torch.cat([acc, evaluator.accuracy(more_bits)]), torch.cat([nll, evaluator.nll(more_bits)])
-                solve_time += batch_time
-                evaluations += len(bits)
-                j = _pick(acc, nll)
-                key = (-float(acc[j]), float(nll[j]))
-                if best_key is None or key < best_key:
-                    best, best_key = bits[j].clone(), key
-                grid = evaluator.with_data(np.rint(X[idx] * r) / r, y[idx])
-                state["batches"].append({
-                    "num_variables": enc.num_variables, "num_interactions": enc.num_interactions,
-                    "build_time": build, "solve_time": batch_time, "energies": energies,
-                    "errors": np.rint((1 - grid.accuracy(bits).numpy()) * len(idx)),
-                    "margins": enc.margins(enc.weights_of(states)) if model.num_hidden_layers else None,
-                })
-                bar.set_postfix(train_accuracy=f"{-best_key[0]:.3f}")
-        except KeyboardInterrupt:
-            interrupted = True
-            if best is None:
-                raise
+                    out, stop = self._solve(bqm, int(rng.integers(2**31 - 1)), start_states, schedule, deadline)
+                    reads.add(*out[:3])
+                if stop is not None:
+                    raise stop
+                bar.set_postfix(train_accuracy=f"{-best_read(solved)[1][0]:.3f}")
+        except (KeyboardInterrupt, BudgetExpired) as err:
+            stop = err
         finally:
             bar.close()
+        if not any(reads.count for reads in solved):  # stopped before any read: polished random starts
+            idx = batches[0]
+            enc = self.encode(model, X[idx], y[idx], resolution=r)
+            solved = [Reads(idx, enc, 0.0, evaluator)]
+            solved[0].add(*self._solve(enc.bqm, int(rng.integers(2**31 - 1)), deadline=EXPIRED)[0][:3])
+        solved = [reads for reads in solved if reads.count]
+        state["dropout_field"] = field.copy()
+        state["batches"] = [reads.record(X, y, r, model) for reads in solved]
+        best = best_read(solved)[0]
         metrics = network_metrics(evaluator, best)
         first = state["batches"][0]
         metrics.update({
             "qubo_variables": float(first["num_variables"]),
             "qubo_interactions": float(first["num_interactions"]),
-            "qubo_solve_time": solve_time,
+            "qubo_solve_time": sum(reads.time for reads in solved),
             "qubo_best_energy": float(min(b["energies"].min() for b in state["batches"])),
         })
+        interrupted, budget_hit = stop_flags(stop)
         return TrainResult(method=self.name, bits=best, metrics=metrics,
-                           wall_time=time.perf_counter() - start, evaluations=evaluations,
-                           state=state, interrupted=interrupted)
+                           wall_time=time.perf_counter() - start, evaluations=sum(reads.count for reads in solved),
+                           state=state, interrupted=interrupted, budget_hit=budget_hit)
 
 
 def _check_sampler(sampler):
@@ -300,11 +320,6 @@ def _is_exhaustive(sampler) -> bool:
     import dimod
 
     return isinstance(sampler, dimod.ExactSolver)
-
-
-def _pick(acc, nll) -> int:
-    """The read with the highest accuracy, ties broken by the lowest NLL."""
-    return min(range(len(acc)), key=lambda k: (-float(acc[k]), float(nll[k])))
 
 
 def _present(model, keep) -> np.ndarray:

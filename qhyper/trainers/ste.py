@@ -39,6 +39,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .. import likelihood
+from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
 from .._checks import DTYPE, check_count, check_real, check_seed, torch_generator
 from .._threads import check_threads, threads
 from ..bitstrings import index_to_bits
@@ -67,13 +68,15 @@ class STE:
         threads: torch intra-op threads during ``fit`` (restored after); ``None`` leaves
             the caller's setting. ``1`` is often fastest on a shared CPU for these tiny tensors.
         progress: show a progress bar.
+        max_time: time budget in seconds (``None``: none): the fit stops at the first
+            mini-batch after it and returns the best network so far (``budget_hit=True``).
     """
 
     name = "ste"
 
     def __init__(self, epochs: int = 100, lr: float = 0.01, batch_size: int | None = 64,
                  restarts: int = 8, patience: int | None = None, init_scale: float = 1.0,
-                 seed=0, threads: int | None = None, progress: bool = False):
+                 seed=0, threads: int | None = None, progress: bool = False, max_time: float | None = None):
         self.epochs = check_count(epochs, "epochs")
         self.restarts = check_count(restarts, "restarts")
         self.lr = check_real(lr, "lr", 0, low_open=True)
@@ -83,6 +86,7 @@ class STE:
         self.seed = check_seed(seed, allow_torch=True)
         self.threads = check_threads(threads)
         self.progress = progress
+        self.max_time = check_max_time(max_time)
 
     # ------------------------------------------------------------------ forward
     @staticmethod
@@ -103,6 +107,7 @@ class STE:
             return self._fit(evaluator)
 
     def _fit(self, evaluator) -> TrainResult:
+        deadline = Deadline(self.max_time)
         model, X, y = evaluator.model, evaluator.X, evaluator.y
         gen = torch_generator(self.seed)
         n_w, n_c = model.num_weight_bits, getattr(model, "num_choice_bits", 0)
@@ -114,13 +119,14 @@ class STE:
 
         history = {"batch_loss": [], "train_nll": []}
         best_nll, best_bits, stale, evaluations = math.inf, None, 0, 0
-        start, interrupted = time.perf_counter(), False
+        start, interrupted, budget_hit = time.perf_counter(), False, False
         bar = tqdm(range(self.epochs), desc="STE", disable=not self.progress, leave=False)
         try:
             for _ in bar:
                 order = torch.randperm(N, generator=gen)
                 losses = []
                 for s in range(0, N, B):
+                    deadline.check()
                     idx = order[s : s + B]
                     w = ste_sign(v)
                     bits = torch.cat([(w + 1) / 2, choices], 1)
@@ -146,20 +152,23 @@ class STE:
                 bar.set_postfix(train_nll=f"{best_nll:.4f}")
                 if self.patience is not None and stale >= self.patience:
                     break
-        except KeyboardInterrupt:
-            interrupted = True
+        except (KeyboardInterrupt, BudgetExpired) as stop:
+            interrupted, budget_hit = stop_flags(stop)
         finally:
             bar.close()
-        if best_bits is None:  # interrupted before the first epoch ended
+        if interrupted or budget_hit:  # the latents of the epoch cut short are scored too
             nets = torch.cat([sign_to_bits(v.detach()), choices], 1)
             nll = evaluator.nll(nets)
             evaluations += S
-            best_bits = nets[int(torch.argmin(nll))].clone()
+            i = int(torch.argmin(nll))
+            if best_bits is None or float(nll[i]) < best_nll - 1e-12:
+                best_bits = nets[i].clone()
         wall = time.perf_counter() - start
         return TrainResult(
             method=self.name, bits=best_bits, metrics=network_metrics(evaluator, best_bits),
             history=history, wall_time=wall, evaluations=evaluations,
             state={"latent": v.detach().clone(), "choices": choices}, interrupted=interrupted,
+            budget_hit=budget_hit,
         )
 
 

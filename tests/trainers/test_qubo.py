@@ -221,15 +221,15 @@ def test_interrupt_returns_what_was_solved(monkeypatch):
     model, X, y = _teacher([4, 2, 1], 30, seed=8)
     ev = qh.Evaluator(model, X, y)
     trainer = QUBO(num_reads=2, num_sweeps=100, batch_size=10, max_batches=3, refine_rounds=1, seed=0)
-    solve, calls = trainer.solve, []
+    solve, calls = trainer._solve, []
 
-    def stop_third(*args):
+    def stop_third(*args, **kwargs):
         calls.append(args)
         if len(calls) == 3:  # the first problem took two solves (anneal + refinement)
             raise KeyboardInterrupt
-        return solve(*args)
+        return solve(*args, **kwargs)
 
-    monkeypatch.setattr(trainer, "solve", stop_third)
+    monkeypatch.setattr(trainer, "_solve", stop_third)
     res = trainer.fit(ev)
     assert res.interrupted and len(res.state["batches"]) == 1
     assert res.bits.shape == (model.num_bits,)
@@ -389,3 +389,47 @@ def test_exact_solver_is_refused_on_a_large_qubo_before_any_solving():
     exact.sample = forbidden
     with pytest.raises(ValueError, match=f"ExactSolver.*V = {V} variables.*limit is 24.*heuristic sampler"):
         QUBO(sampler=exact, dropout_rounds=2).fit(qh.Evaluator(model, X, y))
+
+
+# ---------------------------------------------------------------------- segmented anneals
+class _Recording:
+    """dwave-samplers' annealer, recording every call's keyword arguments and result."""
+
+    def __init__(self):
+        from dwave.samplers import SimulatedAnnealingSampler
+
+        self.inner, self.calls = SimulatedAnnealingSampler(), []
+        self.parameters = self.inner.parameters
+
+    def sample(self, bqm, **kwargs):
+        out = self.inner.sample(bqm, **kwargs)
+        self.calls.append((kwargs, out))
+        return out
+
+
+def test_a_long_anneal_runs_in_segments_that_continue_one_schedule(monkeypatch):
+    from qhyper.qubo import anneal
+
+    model, X, y = _teacher([4, 2, 1], 30, seed=8)
+    enc = QUBO().encode(model, X, y)
+    sampler = _Recording()
+    trainer = QUBO(num_reads=3, num_sweeps=90, sampler=sampler, polish=False)
+    monkeypatch.setattr(anneal, "SEGMENT_WORK", 3 * 30 * enc.num_variables)  # three segments of 30 sweeps
+    states, energies, _, cold = trainer.solve(enc.bqm, 5)
+    assert len(sampler.calls) == 3
+    schedule = np.concatenate([kw["beta_schedule"] for kw, _ in sampler.calls])
+    hot = sampler.calls[0][0]["beta_schedule"][0]
+    np.testing.assert_allclose(schedule, np.geomspace(hot, cold, 90))  # one schedule, cut in three
+    for (_, before), (kw, _) in zip(sampler.calls, sampler.calls[1:]):  # each starts where the last ended
+        np.testing.assert_array_equal(kw["initial_states"].record.sample, before.record.sample)
+    last = sampler.calls[-1][1]
+    np.testing.assert_array_equal(states, last.record.sample[:, [last.variables.index(v) for v in range(enc.num_variables)]])
+    np.testing.assert_allclose(energies, enc.bqm.energies((states, range(enc.num_variables))))
+
+
+def test_a_short_anneal_is_one_plain_sampler_call():
+    model, X, y = _teacher([4, 2, 1], 30, seed=8)
+    enc = QUBO().encode(model, X, y)
+    sampler = _Recording()
+    QUBO(num_reads=3, num_sweeps=90, sampler=sampler, polish=False).solve(enc.bqm, 5)
+    assert len(sampler.calls) == 1 and "beta_schedule" not in sampler.calls[0][0]
