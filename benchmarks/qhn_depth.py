@@ -12,14 +12,18 @@ within 1e-4 of the loss table's minimum (the original: 90.7% of 300 L-BFGS runs 
 depth 4, on a table whose four best networks lie within 1e-6 of each other; here the
 runner-up is a separate local minimum 1.5e-3 above the best).
 
-Prints per depth (0 = product ansatz): restarts, success rate, mean probability of the best
-network, median optimiser evaluations and time per restart; then the time of one exact
-objective + gradient step on the torch engine against PennyLane ``default.qubit`` backprop
-(the peer) at the same depth.
+The sweep is a comparison: ``qh.compare(["mle"], grid={"mle": [depth points]}, seeds=...)``,
+one row per depth, one run per (depth, seed), each run a record in the run store ``--out``
+(``--resume`` continues an interrupted sweep; ``--executor ray`` runs the restarts as Ray
+tasks). Prints per depth (0 = product ansatz): restarts, success rate, mean probability of
+the best network, median gap to the minimum, median time per restart and the MAP network's
+loss rank; then the time of one exact objective + gradient step on the torch engine against
+PennyLane ``default.qubit`` backprop (the peer) at the same depth.
 
     python benchmarks/qhn_depth.py                                   # depths 0–4, 10 restarts each
     python benchmarks/qhn_depth.py --depths 4 --restarts 30          # the default's success rate
     python benchmarks/qhn_depth.py --anneal none --steps 1000       # the original recipe: plain L-BFGS
+    python benchmarks/qhn_depth.py --executor ray --out results/depth  # restarts as Ray tasks, resumable
     python benchmarks/qhn_depth.py --quick
 """
 from __future__ import annotations
@@ -32,28 +36,28 @@ import time
 import torch
 
 import qhyper as qh
-from qhyper.bitstrings import bits_to_index
 
 
 def ansatz(depth: int, n: int):
     return qh.circuits.get("product", n_qubits=n) if depth == 0 else qh.circuits.get("brick", n_qubits=n, layers=depth)
 
 
-def run_depth(ev, depth, args):
-    table = ev.loss_table()
-    best = int(torch.argmin(table))
-    hn = qh.Hypernetwork(ansatz(depth, ev.num_bits), backend=args.backend)
-    trainer = qh.trainers.QHN(qh.objectives.MLE(), optimizer=args.optimizer, steps=args.steps, lr=args.lr,
-                              anneal=args.anneal, restarts=1, seed=0, progress=False)
-    rows = []
-    for r in range(args.restarts):
-        trainer.seed = args.seed * 100_003 + 1000 * depth + r
-        t0 = time.perf_counter()
-        res = trainer.fit(hn, ev)
-        rows.append({"gap": res.metrics["expected_loss"] - float(table[best]), "p_best": res.metrics["p_best"],
-                     "evals": len(res.history["objective"]), "time": time.perf_counter() - t0,
-                     "map_rank": int((table < table[bits_to_index(res.bits)]).sum())})
-    return hn.num_params, rows
+def point(depth: int) -> dict:
+    """The grid point of a depth: the product ansatz for 0, the brick ansatz otherwise."""
+    return {"ansatz": "product", "layers": 0} if depth == 0 else {"layers": depth}
+
+
+def sweep(depths, args):
+    """One comparison row per depth, ``args.restarts`` seeded runs each; returns the table."""
+    from qhyper.comparison import RayExecutor
+
+    executor = RayExecutor(address=args.address) if args.executor == "ray" else "local"
+    seeds = [args.seed * 100_003 + r for r in range(args.restarts)]
+    options = {"optimizer": args.optimizer, "steps": args.steps, "lr": args.lr, "anneal": args.anneal,
+               "backend": args.backend}
+    return qh.compare(["mle"], task="digits01_4x4", seeds=seeds, options={"mle": options},
+                      grid={"mle": [point(d) for d in depths]}, executor=executor, store=args.out,
+                      resume=args.resume, progress=not args.no_progress)
 
 
 def step_time(ev, depth, backend, repeats=3):
@@ -68,8 +72,8 @@ def step_time(ev, depth, backend, repeats=3):
     return min(times[1:])  # first call compiles / warms up
 
 
-def _ranks(rows):
-    counts = collections.Counter(r["map_rank"] for r in rows)
+def _ranks(ranks):
+    counts = collections.Counter(ranks)
     return ", ".join(f"{rank}: {k}" for rank, k in sorted(counts.items()))
 
 
@@ -89,6 +93,11 @@ def main(argv=None):
     p.add_argument("--backend", default="torch")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="depths 0 and 2, 2 restarts of 40 steps")
+    p.add_argument("--executor", default="local", choices=["local", "ray"])
+    p.add_argument("--address", default=None, help="with --executor ray: an existing Ray cluster")
+    p.add_argument("--out", default=None, help="folder of the run store (default: none, nothing kept)")
+    p.add_argument("--resume", action="store_true", help="continue the sweep in --out")
+    p.add_argument("--no-progress", action="store_true")
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads (1 avoids oversubscription on a shared machine)")
     args = p.parse_args(argv)
@@ -97,8 +106,8 @@ def main(argv=None):
         args.depths, args.restarts, args.steps = "0,2", 2, 40
     depths = [int(d) for d in args.depths.split(",")]
 
-    data = qh.datasets.load("digits01_4x4")
-    ev = qh.Evaluator.from_dataset(qh.BinaryMLP([16, 1]), data)
+    task = qh.comparison.get_task("digits01_4x4")  # the sweep's runs use the same task
+    data, ev = task.data(), task.evaluator()
     table = ev.loss_table()
     torch.set_num_threads(args.threads)  # the loss-table kernel's thread pool resets torch's count
     tol = 1e-4
@@ -107,16 +116,22 @@ def main(argv=None):
           f"{near} network(s) within {tol} of the minimum")
     print(f"MLE, brick ansatz, optimizer={args.optimizer}, steps={args.steps}, anneal={args.anneal}, "
           f"backend={args.backend}, torch threads={torch.get_num_threads()}")
+    table_min = float(table.min())
     print(f"{'depth':>5} {'params':>6} {'restarts':>8} {'success':>8} {'mean p_best':>11} "
-          f"{'median gap':>11} {'median evals':>12} {'s/restart':>9}  MAP network's loss rank (0 = best): restarts")
-    for d in depths:
-        P, rows = run_depth(ev, d, args)
-        ok = sum(r["gap"] < tol for r in rows)
-        print(f"{d:>5} {P:>6} {len(rows):>8} {ok / len(rows):>8.0%} "
-              f"{statistics.mean(r['p_best'] for r in rows):>11.3f} "
-              f"{statistics.median(r['gap'] for r in rows):>11.2e} "
-              f"{statistics.median(r['evals'] for r in rows):>12.0f} "
-              f"{statistics.median(r['time'] for r in rows):>9.1f}  {_ranks(rows)}", flush=True)
+          f"{'median gap':>11} {'s/restart':>9}  MAP network's loss rank (0 = best): restarts")
+    result = sweep(depths, args)
+    for d, row in zip(depths, result):
+        runs = [r for r in result.runs if r["grid"] == point(d) and r["status"] == "ok"]
+        if not runs:
+            print(f"{d:>5} {row['status']}: {row['reason']}")
+            continue
+        gaps = [r["metrics"]["expected_loss"] - table_min for r in runs]
+        ranks = [int((table < r["metrics"]["train_nll"] - 1e-12).sum()) for r in runs]
+        P = ansatz(d, ev.num_bits).num_params
+        print(f"{d:>5} {P:>6} {len(runs):>8} {sum(g < tol for g in gaps) / len(runs):>8.0%} "
+              f"{statistics.mean(r['metrics']['p_best'] for r in runs):>11.3f} "
+              f"{statistics.median(gaps):>11.2e} "
+              f"{statistics.median(r['wall_time'] for r in runs):>9.1f}  {_ranks(ranks)}", flush=True)
 
     d = max(depths)
     t_torch, t_pl = step_time(ev, d, "torch"), step_time(ev, d, "pennylane", repeats=2)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["get", "names", "register", "from_qiskit", "from_pennylane", "Ansatz", "Gate"]
+__all__ = ["get", "names", "register", "has_depth", "from_qiskit", "from_pennylane", "Ansatz", "Gate"]
 
 _FAMILIES: dict[str, Callable] = {}
 
@@ -40,6 +40,17 @@ def register(name: str):
 def names() -> list[str]:
     """Registered ansatz families."""
     return sorted(_FAMILIES)
+
+
+def has_depth(name: str) -> bool:
+    """Whether family ``name`` has a depth to choose: its ``layers`` defaults to a number, not
+    ``None`` (``product`` has none). Callers that pick a default depth pass it only then."""
+    import inspect
+
+    if name not in _FAMILIES:
+        return False
+    layers = inspect.signature(_FAMILIES[name]).parameters.get("layers")
+    return layers is not None and layers.default is not None
 
 
 def get(name: str, **options):

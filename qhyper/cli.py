@@ -1,7 +1,8 @@
 """The ``qhyper`` command.
 
-* ``qhyper compare`` — run methods on a task over seeds; print the table, write JSON and a
-  PNG figure. Without arguments: every method on ``digits01_4x4`` with the default budgets.
+* ``qhyper compare`` — run methods on a task over seeds (and a grid of options); print the
+  table, write JSON and a PNG figure. Without arguments: every method on ``digits01_4x4``
+  with the default budgets. ``--executor ray`` runs the runs as Ray tasks.
 * ``qhyper tasks`` / ``qhyper methods`` — list what can be compared.
 * ``qhyper oracle --task NAME`` — the exact posterior of a task by enumeration.
 """
@@ -9,13 +10,20 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import os
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 DEFAULT_TASK = "digits01_4x4"
+#: exit statuses of ``qhyper compare``
+OK, RUN_FAILED, BAD_ARGUMENTS, INTERRUPTED = 0, 1, 2, 130
+EXIT_CODES = f"""exit status: {OK} every run finished (ok, or unavailable on this task); {RUN_FAILED} a run failed (its row
+says why); {BAD_ARGUMENTS} bad arguments (nothing was run); {INTERRUPTED} interrupted by Ctrl-C (finished runs are kept;
+--resume continues). A second Ctrl-C exits at once; the run store stays readable."""
 
 
 def _parse_set(items: list[str]) -> dict[str, dict]:
@@ -25,13 +33,87 @@ def _parse_set(items: list[str]) -> dict[str, dict]:
         key, sep, value = item.partition("=")
         method, dot, option = key.partition(".")
         if not sep or not dot or not method or not option:
-            raise SystemExit(f"qhyper: --set takes METHOD.OPTION=VALUE (e.g. ste.epochs=50); got {item!r}")
-        try:
-            parsed = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            parsed = value
-        out.setdefault(method, {})[option] = parsed
+            raise ValueError(f"--set takes METHOD.OPTION=VALUE (e.g. ste.epochs=50); got {item!r}")
+        out.setdefault(method, {})[option] = _literal(value)
     return out
+
+
+def _literal(value: str):
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value
+
+
+def _parse_grid(items: list[str]) -> dict[str, dict[str, list]]:
+    """``["mle.layers=2,4,6"]`` → ``{"mle": {"layers": [2, 4, 6]}}``."""
+    out: dict[str, dict] = {}
+    for item in items:
+        key, sep, values = item.partition("=")
+        method, dot, option = key.partition(".")
+        if not sep or not dot or not method or not option or not values:
+            raise ValueError(f"--grid takes METHOD.OPTION=V1,V2,... (e.g. mle.layers=2,4,6); got {item!r}")
+        out.setdefault(method, {})[option] = [_literal(v.strip()) for v in values.split(",")]
+    return out
+
+
+def _seeds(text: str):
+    """``--seeds``: a count (``3``), an inclusive range (``0-9``) or a list (``0,4,7``)."""
+    try:
+        if "-" in text:
+            first, last = (int(t) for t in text.split("-"))
+            if first > last:
+                raise ValueError
+            return list(range(first, last + 1))
+        if "," in text:
+            return [int(t) for t in text.split(",")]
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count (3), a range (0-9) or a list (0,4,7); got {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"a seed count must be ≥ 1; got {text!r}")
+    return count
+
+
+@contextlib.contextmanager
+def _second_interrupt_exits():
+    """While the block runs, the first Ctrl-C is the usual KeyboardInterrupt (trainers and
+    ``compare`` turn it into an orderly stop) and a second one exits at once: every record
+    is already fsynced, and the store defers signals while it appends one."""
+    if sys.platform == "win32" or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield  # not the main thread's default handler: leave it to its owner
+        return
+
+    def second(signum, frame):
+        os.write(2, b"\nqhyper: second Ctrl-C: exiting now (the run store is intact; --resume continues)\n")
+        os._exit(INTERRUPTED)
+
+    def first(signum, frame):
+        signal.signal(signal.SIGINT, second)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _executor(args):
+    from .comparison.executors import LocalExecutor, RayExecutor
+
+    if args.executor == "local":
+        if args.address is not None or args.num_cpus is not None:
+            raise ValueError("--address and --num-cpus are for --executor ray")
+        return LocalExecutor()
+    executor = RayExecutor(address=args.address, num_cpus=1 if args.num_cpus is None else args.num_cpus)
+    try:  # the workers cannot import a plugin file: its methods travel by value
+        from ray import cloudpickle
+    except ImportError as err:
+        raise ImportError("--executor ray needs Ray: pip install 'qhyper[ray]'") from err
+    for module in getattr(args, "plugin_modules", []):
+        cloudpickle.register_pickle_by_value(module)
+    return executor
 
 
 def _compare(args) -> int:
@@ -46,41 +128,52 @@ def _compare(args) -> int:
     except OSError as err:
         print(f"qhyper compare: --out {args.out!r} cannot be written ({err.strerror or err}); "
               f"choose a folder you can write to", file=sys.stderr)
-        return 2
+        return BAD_ARGUMENTS
     stem = out / f"compare_{args.task}"
     store = RunStore(out, name=f"{stem.name}.runs.jsonl")
     earlier = [p.name for p in (stem.with_suffix(".json"), stem.with_suffix(".png"), store.path) if p.exists()]
     if args.resume and args.force:
         print("qhyper compare: --resume continues the experiment in --out and --force replaces it: choose one",
               file=sys.stderr)
-        return 2
+        return BAD_ARGUMENTS
     if earlier and not (args.resume or args.force):
         print(f"qhyper compare: {out} already holds an experiment on {args.task} ({', '.join(earlier)}); pass "
               f"--resume to continue it (finished runs are not redone), --force to replace it, or another --out",
               file=sys.stderr)
-        return 2
+        return BAD_ARGUMENTS
     # the figure is always drawn: load matplotlib before the runs, so that the summary after
     # a Ctrl-C is written within the 2 s a user waits (importing it takes ~0.7 s)
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.figure  # noqa: F401
 
     start = time.perf_counter()
-    try:
-        table = cmp.compare(args.methods, task=args.task, seeds=args.seeds, options=_parse_set(args.set),
-                            quick=args.quick, progress=not args.no_progress, strict=args.strict,
-                            store=store, resume=args.resume, replace=args.force)
-    except ValueError as err:
-        print(f"qhyper compare: {err}", file=sys.stderr)
-        return 2
-    wall = time.perf_counter() - start
-    print(table.format())
-    table.save_json(stem.with_suffix(".json"))
-    table.plot(stem.with_suffix(".png"))
+    with _second_interrupt_exits():
+        try:
+            table = cmp.compare(args.methods, task=args.task, seeds=args.seeds, options=_parse_set(args.set),
+                                quick=args.quick, progress=not args.no_progress, strict=args.strict,
+                                store=store, resume=args.resume, replace=args.force, grid=_parse_grid(args.grid),
+                                executor=_executor(args), max_time=args.max_time)
+        except (ValueError, TypeError, ImportError) as err:
+            print(f"qhyper compare: {err}", file=sys.stderr)
+            return BAD_ARGUMENTS
+        wall = time.perf_counter() - start
+        print(table.format())
+        try:
+            table.save_json(stem.with_suffix(".json"))
+            table.plot(stem.with_suffix(".png"))
+        except KeyboardInterrupt:
+            print(f"qhyper compare: interrupted while writing the summary; every run is in {store.path} "
+                  f"(--resume writes the summary again without re-running anything)", file=sys.stderr)
+            return INTERRUPTED
     print(f"\nwrote {stem.with_suffix('.json')} and {stem.with_suffix('.png')} (total {wall:.1f} s)")
     if table.interrupted:
         print("qhyper compare: interrupted (Ctrl-C); the finished runs are in the table and the JSON", file=sys.stderr)
         return INTERRUPTED
-    return 0
+    if table.failed:
+        print(f"qhyper compare: runs of {', '.join(r['method'] for r in table.failed)} failed (see the table); "
+              f"exit status {RUN_FAILED}", file=sys.stderr)
+        return RUN_FAILED
+    return OK
 
 
 def _tasks(args) -> int:
@@ -138,15 +231,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qhyper", description="Binary neural networks trained with "
                                      "quantum hypernetworks, compared with classical baselines.")
     sub = parser.add_subparsers(dest="command")
-    c = sub.add_parser("compare", help="compare methods on a task (default: all methods on digits01_4x4)")
+    c = sub.add_parser("compare", help="compare methods on a task (default: all methods on digits01_4x4)",
+                       epilog=EXIT_CODES)
     c.add_argument("--task", default=DEFAULT_TASK, help=f"task name (default {DEFAULT_TASK}; see `qhyper tasks`)")
     c.add_argument("--methods", default=None,
                    help=f"comma-separated (default: the task's own list; {','.join(MAIN_METHODS)} for digits01_4x4)")
-    c.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
+    c.add_argument("--seeds", type=_seeds, default=3,
+                   help="a count (3: seeds 0-2, the default), an inclusive range (0-9) or a list (0,4,7)")
     c.add_argument("--out", default="results", help="directory for the run store (compare_TASK.runs.jsonl), the JSON "
                    "and the PNG (default results/); an earlier experiment there is kept unless --resume or --force")
     c.add_argument("--set", action="append", default=[], metavar="METHOD.OPTION=VALUE",
                    help="override a method option, e.g. --set ste.epochs=50 (repeatable)")
+    c.add_argument("--grid", action="append", default=[], metavar="METHOD.OPTION=V1,V2,...",
+                   help="sweep an option: one table row per value, e.g. --grid mle.layers=2,4,6 (repeatable; "
+                        "several options of one method give their product)")
+    c.add_argument("--max-time", type=float, default=None, metavar="SECONDS",
+                   help="time budget per run, for every method whose trainer takes one; a run that hits it "
+                        "keeps its best-so-far result and is counted under the table")
+    c.add_argument("--executor", choices=("local", "ray"), default="local",
+                   help="run in this process (local, the default) or as Ray tasks (ray)")
+    c.add_argument("--address", default=None,
+                   help="with --executor ray: an existing Ray cluster ('auto', 'ray://HOST:10001'); "
+                        "default a local Ray on this machine's cores")
+    c.add_argument("--num-cpus", type=float, default=None, help="with --executor ray: CPUs per run (default 1)")
     c.add_argument("--quick", action="store_true", help="tiny budgets (smoke test)")
     c.add_argument("--strict", action="store_true", help="stop on a method's error instead of reporting it")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -163,7 +270,37 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--beta", type=float, default=1.0, help="posterior tempering (default 1)")
     o.add_argument("--top", type=int, default=5, help="show the most probable networks (default 5)")
     o.set_defaults(func=_oracle)
+    for p in (c, t, m, o):
+        p.add_argument("--plugin", action="append", default=[], metavar="MODULE",
+                       help="import MODULE (a module name or a .py file) first: it may register tasks and "
+                            "methods (qh.comparison.register_task / register_method); repeatable")
     return parser
+
+
+def _load_plugins(names: list[str]) -> list:
+    """Import each ``--plugin``: a module name (found from the current folder too) or a ``.py`` file."""
+    import importlib.util
+
+    modules = []
+    for name in names:
+        if name.endswith(".py"):
+            path = Path(name)
+            if not path.is_file():
+                raise ValueError(f"--plugin {name!r}: no such file")
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[path.stem] = module
+            spec.loader.exec_module(module)
+        else:
+            if os.getcwd() not in sys.path:
+                sys.path.insert(0, os.getcwd())
+            try:
+                module = importlib.import_module(name)
+            except ImportError as err:
+                raise ValueError(f"--plugin {name!r} cannot be imported ({err}); give an importable module "
+                                 f"or the path of a .py file") from err
+        modules.append(module)
+    return modules
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,10 +310,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    try:
+        args.plugin_modules = _load_plugins(args.plugin)
+    except ValueError as err:
+        print(f"qhyper: {err}", file=sys.stderr)
+        return BAD_ARGUMENTS
     return args.func(args)
 
-
-INTERRUPTED = 130  # the shell's code for a command stopped by SIGINT
 
 
 def run() -> None:

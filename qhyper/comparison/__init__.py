@@ -15,18 +15,25 @@ cannot run (missing component, architecture it cannot encode, model too large) r
 :class:`MethodUnavailable`; its row then says ``unavailable`` with the reason. Nothing is
 ever filled in for a method that did not run.
 
+**Sweeps** (``grid=``) turn a method's row into one row per grid point; **executors** run
+the runs here (``"local"``) or as Ray tasks (``"ray"``, or ``RayExecutor(address=...)`` for a
+cluster); every run is a record in the run store (``store=``), so an interrupted or killed
+experiment is continued with ``resume=True``.
+
 Modules: :mod:`.registry` (Task and the registries), :mod:`.catalogue` (the built-in tasks
 and methods, as data), :mod:`.methods` (one adapter per method), :mod:`.run` (``compare``),
-:mod:`.table` (:class:`Comparison`) and :mod:`.plot` (its figure).
+:mod:`.grid` (sweeps), :mod:`.executors` (local and Ray), :mod:`.store` (the run store),
+:mod:`.options` (option checks), :mod:`.table` (:class:`Comparison`) and :mod:`.plot` (its figure).
 
 The package is ``comparison``, not ``compare``, so that ``qh.compare`` can be the function:
 importing a subpackage ``qhyper.compare`` would rebind ``qhyper.compare`` to the module.
 """
 from . import catalogue  # noqa: F401  (registers the built-in tasks and methods)
+from .executors import LocalExecutor, RayExecutor
 from .registry import (MAIN_METHODS, MethodUnavailable, Task, get_task, method, methods, register_method,
                        register_task, tasks)
 from .run import compare
 from .table import COLUMNS, INVERSE_COLUMNS, Comparison
 
 __all__ = ["compare", "Comparison", "Task", "MethodUnavailable", "tasks", "get_task", "register_task", "methods",
-           "register_method", "method", "COLUMNS", "INVERSE_COLUMNS", "MAIN_METHODS"]
+           "register_method", "method", "COLUMNS", "INVERSE_COLUMNS", "MAIN_METHODS", "LocalExecutor", "RayExecutor"]

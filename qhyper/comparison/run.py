@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import math
+import numbers
 import statistics
-import time
+from dataclasses import dataclass
 
 from tqdm.auto import tqdm
 
+from .._budget import check_max_time
 from . import registry
+from .executors import Job, resolve_executor
+from .grid import check_grid, label, points
 from .options import preflight
 from .store import FINISHED, RunStore, run_key
 from .table import Comparison
@@ -17,11 +21,12 @@ __all__ = ["compare"]
 
 def compare(methods=None, task="digits01_4x4", seeds=3,
             options: dict | None = None, quick: bool = False, progress: bool = True,
-            strict: bool = False, store=None, resume: bool = False, replace: bool = False) -> Comparison:
-    """Run ``methods`` on ``task`` for each seed and tabulate the results.
+            strict: bool = False, store=None, resume: bool = False, replace: bool = False,
+            grid: dict | None = None, executor="local", max_time: float | None = None) -> Comparison:
+    """Run ``methods`` on ``task`` for each seed (and grid point) and tabulate the results.
 
-    Every method runs once per seed on a fresh :class:`~qhyper.Evaluator` of the task (so
-    wall times include everything a method computes). A method that raises
+    Every run gets a fresh :class:`~qhyper.Evaluator` of the task (so wall times include
+    everything a method computes). A method that raises
     :class:`~qhyper.comparison.MethodUnavailable` gets an ``unavailable`` row with the reason,
     one that fails a ``failed`` row; nothing is filled in for a method that did not run.
 
@@ -30,7 +35,7 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
             string; default the task's own list (``task.methods``).
         task: a task name (see :func:`~qhyper.comparison.tasks`) or a
             :class:`~qhyper.comparison.Task`.
-        seeds: number of seeds (0 … seeds−1) or a list of seeds.
+        seeds: number of seeds (0 … seeds−1) or a list of distinct seeds.
         options: per-method keyword overrides, e.g. ``{"ste": {"epochs": 50}}``.
         quick: use the task's small smoke-test budgets.
         progress: progress bar over the runs.
@@ -43,17 +48,87 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
             missing runs are run.
         replace: start the experiment in ``store`` over: its earlier records are discarded
             (after every option has been checked, so a typo never costs the old results).
+        grid: a sweep, ``{method: {option: [values]}}`` — one row per grid point (see
+            :mod:`qhyper.comparison.grid`), e.g. ``{"mle": {"layers": [2, 4, 6]}}``.
+        executor: ``"local"`` (this process, default), ``"ray"`` (a local Ray on this
+            machine's cores) or an executor object, e.g.
+            ``RayExecutor(address="auto", num_cpus=2)`` (:mod:`qhyper.comparison.executors`).
+            Records stream into ``store`` as runs finish; the per-run results do not depend
+            on the executor.
+        max_time: a time budget in seconds per run, given to every method whose trainer
+            takes one (``max_time`` in its options wins); a run that hits it is ``ok`` with
+            ``budget_hit`` in its record, and the table counts them.
 
     **Interrupts.** One Ctrl-C stops the whole comparison: the run in progress is recorded
     as ``interrupted`` (never averaged into a row; ``Comparison.interrupted`` holds it),
     finished runs are kept, and the methods not reached get ``not run`` rows.
 
     Returns:
-        A :class:`~qhyper.comparison.Comparison`: one row per method, in the order given.
+        A :class:`~qhyper.comparison.Comparison`: one row per method (per grid point), in order.
     """
     task = registry.get_task(task)
-    if methods is None:
-        methods = task.methods
+    methods = _check_methods(task.methods if methods is None else methods)
+    seeds = _check_seeds(seeds)
+    options = options or {}
+    stray = [m for m in options if m not in methods]
+    if stray:
+        raise ValueError(f"options: given for method(s) {stray} that are not being compared ({methods}); "
+                         "drop them or add the methods")
+    grid, max_time = check_grid(grid, methods), check_max_time(max_time)
+    executor = resolve_executor(executor)
+    configs = _configs(task, methods, grid, quick, options, max_time)
+    for c in configs:  # every option, known and valid, before any run
+        if c.runs:
+            preflight(c.label, registry.method(c.name).runner, c.options)
+    store = _open_store(store, resume, replace)
+    done = store.latest() if store is not None and resume else {}
+    records, groups = {}, []
+    for c in configs:
+        if c.runs:
+            groups.append(_pending(task, c, seeds, done, records))
+    runners = {name: registry.method(name).runner for name in methods}
+    fresh = []
+    bar = tqdm(total=sum(len(seeds) for c in configs if c.runs), initial=len(records),
+               desc=f"compare {task.name}", disable=not progress)
+
+    def on_record(record):
+        if store is not None:
+            store.append(record)
+        records[record["key"]] = record
+        fresh.append(record)
+        bar.update(1)
+        bar.set_postfix(method=record["label"], seed=record["seed"])
+
+    try:
+        interrupted = executor.run(task, groups, runners, strict, on_record)
+    except KeyboardInterrupt:  # between runs: what finished is kept
+        interrupted = True
+    finally:
+        bar.close()
+    rows, runs = [], []
+    for c in configs:
+        row, kept = _row(task, c, seeds, records)
+        rows.append(row)
+        runs += kept
+    cut = next((r for r in fresh if r["status"] == "interrupted"), None)
+    if interrupted and cut is None:
+        cut = {"key": None, "method": "-", "label": "-", "seed": None, "status": "interrupted",
+               "reason": "Ctrl-C between runs"}
+    return Comparison(rows, task, runs, seeds, interrupted=cut, grid=grid)
+
+
+@dataclass
+class _Config:
+    """One row of the table: a method (at a grid point) with its resolved options."""
+
+    label: str
+    name: str
+    point: dict
+    options: dict
+    runs: bool  # the method runs on this kind of task
+
+
+def _check_methods(methods) -> list[str]:
     if isinstance(methods, str):
         methods = [m.strip() for m in methods.split(",") if m.strip()]
     methods = list(methods)
@@ -62,60 +137,52 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
     if unknown or not methods:
         raise ValueError(f"methods: unknown method(s) {unknown}; available: {', '.join(known)}"
                          if unknown else "methods: no methods given; name at least one (see qh.comparison.methods())")
-    seeds = list(range(int(seeds))) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if len(set(methods)) != len(methods):
+        raise ValueError(f"methods: {methods} names a method twice; name each once (a sweep over one method's "
+                         f"options is grid=)")
+    return methods
+
+
+def _check_seeds(seeds) -> list[int]:
+    if isinstance(seeds, bool) or isinstance(seeds, str):
+        raise TypeError(f"seeds must be a count or a list of integer seeds; got {seeds!r}")
+    seeds = list(range(seeds)) if isinstance(seeds, numbers.Integral) else list(seeds)
     if not seeds:
         raise ValueError("seeds must be a positive count or a non-empty list of seeds; got none")
-    options = options or {}
-    stray = [m for m in options if m not in methods]
-    if stray:
-        raise ValueError(f"options: given for method(s) {stray} that are not being compared ({methods}); "
-                         "drop them or add the methods")
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0:
+            raise ValueError(f"seeds: every seed must be an integer ≥ 0; got {s!r} in {seeds!r}")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds: {seeds} repeats a seed; a repeated seed would repeat the same run")
+    return [int(s) for s in seeds]
 
-    for name in methods:  # every option, known and valid, before any run
-        if task.kind in registry.method(name).kinds:
-            preflight(name, registry.method(name).runner, task.method_options(name, quick, options))
-    store = _open_store(store, resume, replace)
-    done = store.latest() if store is not None and resume else {}
-    runs, rows, interrupted = [], [], None
-    bar = tqdm(total=len(methods) * len(seeds), desc=f"compare {task.name}", disable=not progress)
-    try:
-        for name in methods:
-            if interrupted:
-                rows.append(_row(name, "not run", "the comparison was interrupted before this method", [],
-                                 task.columns))
-                continue
-            entry = registry.method(name)
-            opts = task.method_options(name, quick, options)
-            results, status, reason = [], "ok", ""
-            if task.kind not in entry.kinds:
-                rows.append(_row(name, "unavailable", f"runs on {'/'.join(entry.kinds)} tasks, not {task.kind} ones",
-                                 [], task.columns))
-                bar.update(len(seeds))
-                continue
-            for seed in seeds:
-                bar.set_postfix(method=name, seed=seed)
-                key = run_key(task.name, name, seed, opts)
-                record = done.get(key)
-                if record is None or record["status"] not in FINISHED:
-                    record = _run(entry, task, name, seed, opts, key, strict)
-                    if store is not None:
-                        store.append(record)
-                bar.update(1)
-                if record["status"] == "interrupted":
-                    interrupted = record
-                    runs.append(record)
-                    if not results:  # nothing finished to average: the row says so
-                        status, reason = "interrupted", f"Ctrl-C during seed {seed}, before any seed finished"
-                    break
-                if record["status"] != "ok":
-                    status, reason = record["status"], record["reason"]
-                    break
-                results.append(record)
-                runs.append(record)
-            rows.append(_row(name, status, reason, results, task.columns))
-    finally:
-        bar.close()
-    return Comparison(rows, task, runs, seeds, interrupted=interrupted)
+
+def _configs(task, methods, grid, quick, options, max_time) -> list[_Config]:
+    out = []
+    for name in methods:
+        entry = registry.method(name)
+        for point in points(grid.get(name, {})):
+            opts = {**task.method_options(name, quick, options), **point}
+            if max_time is not None and getattr(entry.runner, "budgeted", False):
+                opts.setdefault("max_time", max_time)
+            out.append(_Config(label(name, point), name, point, opts, task.kind in entry.kinds))
+    return out
+
+
+def _pending(task, c: _Config, seeds, done: dict, records: dict) -> list[Job]:
+    """The runs of row ``c`` still to do; finished ones from ``done`` go into ``records``
+    (after a finished failure, the row's later seeds are not run: the row reports it)."""
+    jobs = []
+    for seed in seeds:
+        key = run_key(task.name, c.name, seed, c.options)
+        record = done.get(key)
+        if record is not None and record["status"] in FINISHED:
+            records[key] = {**record, "label": c.label}
+            if record["status"] != "ok":
+                break
+            continue
+        jobs.append(Job(key, c.label, c.name, seed, c.options, c.point))
+    return jobs
 
 
 def _open_store(store, resume: bool, replace: bool):
@@ -137,44 +204,38 @@ def _open_store(store, resume: bool, replace: bool):
     return store
 
 
-def _run(entry, task, name, seed, opts, key, strict) -> dict:
-    """One run as a store record: ``ok`` (or ``interrupted`` if the trainer was cut short),
-    ``unavailable`` or ``failed``; a Ctrl-C outside the trainer is an ``interrupted`` run too."""
-    record = {"key": key, "task": task.name, "method": name, "seed": seed, "options": opts, "reason": ""}
-    start = time.perf_counter()
-    try:
-        res = entry.runner(task, seed, dict(opts))
-    except registry.MethodUnavailable as err:
-        return {**record, "status": "unavailable", "reason": str(err)}
-    except KeyboardInterrupt:
-        return {**record, "status": "interrupted", "reason": "Ctrl-C before the trainer returned",
-                "wall_time": time.perf_counter() - start, "metrics": {}, "evaluations": 0}
-    except Exception as err:  # a method's own failure is reported, not hidden
-        if strict:
-            raise
-        return {**record, "status": "failed", "reason": f"{type(err).__name__}: {err}"}
-    status = "interrupted" if res.interrupted else "ok"
-    return {**record, "status": status, "reason": "stopped early (Ctrl-C)" if res.interrupted else "",
-            "wall_time": res.wall_time, "evaluations": res.evaluations, "interrupted": res.interrupted,
-            "metrics": dict(res.metrics)}
-
-
-def _row(name, status, reason, results, columns) -> dict:
-    """One table row: status, and mean / population std over the finished (``ok``) runs
-    ``results`` (records) of every column reported."""
-    row = {"method": name, "status": status, "reason": reason, "seeds": len(results),
-           "quantum": registry.method(name).quantum}
-    if status != "ok":
-        return row
-    for key, _ in columns:
+def _row(task, c: _Config, seeds, records: dict) -> tuple[dict, list[dict]]:
+    """Row ``c`` of the table and the runs it keeps (ok and interrupted, in seed order): mean
+    and population std of every column over its ``ok`` runs; a failed or unavailable run
+    makes the row say so."""
+    entry = registry.method(c.name)
+    row = {"method": c.label, "name": c.name, "grid": c.point, "status": "ok", "reason": "", "seeds": 0,
+           "quantum": entry.quantum}
+    if not c.runs:
+        return {**row, "status": "unavailable", "reason": f"runs on {'/'.join(entry.kinds)} tasks, not {task.kind} ones"}, []
+    found = [records.get(run_key(task.name, c.name, seed, c.options)) for seed in seeds]
+    found = [r for r in found if r is not None]
+    bad = next((r for r in found if r["status"] in ("failed", "unavailable")), None)
+    ok = [r for r in found if r["status"] == "ok"]
+    kept = [r for r in found if r["status"] in ("ok", "interrupted")]
+    if bad is not None:
+        return {**row, "status": bad["status"], "reason": bad["reason"]}, [r for r in kept if r["status"] == "ok"]
+    if not ok:
+        cut = next((r for r in found if r["status"] == "interrupted"), None)
+        if cut is None:
+            return {**row, "status": "not run", "reason": "the comparison was interrupted before this method"}, []
+        return {**row, "status": "interrupted", "reason": f"Ctrl-C during seed {cut['seed']}, before any seed "
+                                                          f"finished"}, kept
+    row["seeds"], row["budget_hits"] = len(ok), sum(bool(r.get("budget_hit")) for r in ok)
+    for key, _ in task.columns:
         if key in ("wall_time", "evaluations"):
-            values = [float(r[key]) for r in results]
+            values = [float(r[key]) for r in ok]
         else:  # a stored NaN comes back as None: it stays NaN in the mean
             values = [math.nan if r["metrics"][key] is None else r["metrics"][key]
-                      for r in results if key in r["metrics"]]
+                      for r in ok if key in r["metrics"]]
         if values:
             row[f"{key}_mean"], row[f"{key}_std"] = _mean_std(values)
-    return row
+    return row, kept
 
 
 def _mean_std(values: list[float]) -> tuple[float, float]:

@@ -6,17 +6,21 @@ one line followed by ``fsync`` is durable, and a crash mid-write can only tear t
 line, which the reader detects and drops. The file is readable with any tool
 (``jq``, ``pandas.read_json(path, lines=True)``), and a diff of two experiments is a text diff.
 
-Records are strict JSON: NaN and ±inf become ``null`` (strict parsers reject them).
+Records are strict JSON: NaN and ±inf become ``null`` (strict parsers reject them). While
+a record is appended, SIGINT and SIGTERM are held back, so an interrupt never tears one.
 Summaries derived from the store are written with :func:`write_atomic` (a temporary file
 in the same folder, then ``os.replace``), so a reader never sees half a file.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
+import signal
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 from typing import Any, Iterator
@@ -50,6 +54,21 @@ def run_key(task: str, method: str, seed: int, options: dict) -> str:
     canonical = json.dumps(strict(options), sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     return f"{task}/{method}/{seed}/{digest}"
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM back while a record is written (POSIX, main thread): a Ctrl-C
+    then lands between records, never inside one, and its handler runs right after."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def write_atomic(path, data: str | bytes) -> None:
@@ -96,7 +115,7 @@ class RunStore:
             raise ValueError(f"record status must be one of {STATUSES}; got {record.get('status')!r}")
         stored = strict(record)
         line = json.dumps(stored, allow_nan=False, separators=(",", ":")) + "\n"
-        with open(self.path, "a", encoding="utf-8") as f:
+        with _signals_deferred(), open(self.path, "a", encoding="utf-8") as f:
             f.write(line)
             f.flush()
             os.fsync(f.fileno())

@@ -21,16 +21,25 @@ INVERSE_COLUMNS = [("train_nmse_db", "train NMSE dB"), ("test_nmse_db", "test NM
 class Comparison(list):
     """Rows (dicts) of a comparison, one per method; ``runs`` holds every (method, seed) result.
 
-    Row keys: ``method``, ``status`` (``ok`` | ``unavailable`` | ``failed`` | ``interrupted`` | ``not run``), ``reason``,
-    ``seeds``, ``quantum`` and ``<metric>_mean`` / ``<metric>_std`` for every column of the
-    task (:data:`COLUMNS` or :data:`INVERSE_COLUMNS`) that the method reports.
+    Row keys: ``method`` (the row's name: the method, or ``method[option=value]`` at a grid
+    point), ``name`` (the registered method), ``grid`` (the grid point, ``{}`` without one),
+    ``status`` (``ok`` | ``unavailable`` | ``failed`` | ``interrupted`` | ``not run``), ``reason``,
+    ``seeds`` (runs averaged), ``budget_hits`` (of those, runs stopped by ``max_time``),
+    ``quantum`` and ``<metric>_mean`` / ``<metric>_std`` for every column of the task
+    (:data:`COLUMNS` or :data:`INVERSE_COLUMNS`) that the method reports.
     """
 
-    def __init__(self, rows, task, runs: list[dict], seeds: list[int], interrupted: dict | None = None):
+    def __init__(self, rows, task, runs: list[dict], seeds: list[int], interrupted: dict | None = None,
+                 grid: dict | None = None):
         super().__init__(rows)
-        self.task, self.runs, self.seeds = task, runs, seeds
+        self.task, self.runs, self.seeds, self.grid = task, runs, seeds, grid or {}
         #: the record of the run a Ctrl-C cut short (not averaged into any row), or None
         self.interrupted = interrupted
+
+    @property
+    def failed(self) -> list[dict]:
+        """The rows whose runs failed (an error inside the method)."""
+        return [r for r in self if r["status"] == "failed"]
 
     def format(self) -> str:
         """The table as aligned text (mean ± std over seeds)."""
@@ -48,9 +57,13 @@ class Comparison(list):
                 out.append(line(full.pop(0)))
             else:
                 out.append(f"{row['method'].ljust(widths[0])}  {row['status']}: {row['reason']}")
+        budgeted = [f"{r['method']} {r['budget_hits']}/{r['seeds']}" for r in self if r.get("budget_hits")]
+        if budgeted:
+            out.append(f"stopped at the time budget (max_time), runs of: {', '.join(budgeted)}")
         if self.interrupted:
             r = self.interrupted
-            out.append(f"interrupted: {r['method']} seed {r['seed']} ({r['reason']}); not averaged into its row")
+            where = f"{r.get('label', r['method'])} seed {r['seed']}" if r["seed"] is not None else "between runs"
+            out.append(f"interrupted: {where} ({r['reason']}); not averaged into its row")
         return "\n".join(out)
 
     __str__ = format
@@ -66,6 +79,7 @@ class Comparison(list):
                      "layer_sizes": t.layer_sizes, "activation": t.activation, "bias": t.bias,
                      "logit_scale": t.logit_scale, "num_bits": t.num_bits, "description": t.description},
             "seeds": self.seeds,
+            "grid": self.grid,
             "rows": [dict(r) for r in self],
             "runs": self.runs,
             "interrupted": self.interrupted,

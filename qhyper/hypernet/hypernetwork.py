@@ -167,12 +167,13 @@ class Hypernetwork(nn.Module):
         """A hypernetwork with one qubit per bit of ``model`` (a BNN or an Evaluator).
 
         ``ansatz`` is a family name (built with ``layers``, default the brick family's depth
-        4 for every family) or an Ansatz whose qubit count must equal ``model.num_bits``.
-        Other keyword arguments go to the constructor.
+        4 for every family that has a depth; ``product`` has none) or an Ansatz whose qubit
+        count must equal ``model.num_bits``. Other keyword arguments go to the constructor.
         """
         n = _num_bits(model)
         if isinstance(ansatz, str):
-            ansatz = circuits.get(ansatz, n_qubits=n, layers=layers)
+            depth = {"layers": layers} if layers != DEFAULT_LAYERS or circuits.has_depth(ansatz) else {}
+            ansatz = circuits.get(ansatz, n_qubits=n, **depth)
         _check_match(n, getattr(ansatz, "num_qubits", n), "the model")  # before building a backend
         return cls(ansatz, **kwargs)
 

@@ -66,3 +66,4 @@ def _exact_preflight(options):
 
 
 ste.preflight, qubo.preflight, exact.preflight = _ste_preflight, _qubo_preflight, _exact_preflight
+ste.budgeted = qubo.budgeted = True  # their trainers take max_time (compare(max_time=...) passes it)

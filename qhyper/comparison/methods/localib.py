@@ -58,5 +58,5 @@ def local(which: str):
         if which != "e2e":
             target(**{k: v for k, v in options.items() if k not in net_keys})
 
-    run.preflight = preflight
+    run.preflight, run.budgeted = preflight, True
     return run

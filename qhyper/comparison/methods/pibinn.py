@@ -63,7 +63,7 @@ _LEARNED = {
 #: The small configuration: 16 free sign bits for a tied PIBiNN (exact 2^16 enumeration).
 SMALL = dict(name="block_cs", n=8, m=4, blocks=2, k=1, n_train=200, n_test=1000)
 
-_TRAIN_KEYS = ("steps", "batch_size", "lr", "warm_fraction", "qat_lr", "eval_every", "progress", "threads")
+_TRAIN_KEYS = ("steps", "batch_size", "lr", "warm_fraction", "qat_lr", "eval_every", "progress", "threads", "max_time")
 _REG_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 
 
@@ -108,6 +108,7 @@ def inverse(name: str):
         return run_method(name, task.dataset, seed, **options)
 
     run.preflight = lambda options: check_keys(name, options, accepted_options(name))
+    run.budgeted = name not in ("ista", "qhn")  # ista learns nothing; qhn's budget would bound its STE stage only
     return run
 
 
@@ -117,7 +118,8 @@ def accepted_options(name: str) -> tuple[str, ...]:
     if name == "ista":
         return ("layers",)
     if name == "qhn":
-        return (*keywords(sign_search, drop=("problem", "seed", "train_options")), *_TRAIN_KEYS, "form")
+        return (*keywords(sign_search, drop=("problem", "seed", "train_options")),
+                *(k for k in _TRAIN_KEYS if k != "max_time"), "form")
     fixed = ("operator", *_LEARNED.get(name, {"mask": None, "weights": None}))
     return ("layers", *_TRAIN_KEYS, *keywords(UnrolledISTA, drop=fixed))
 

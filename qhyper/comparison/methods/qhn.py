@@ -66,7 +66,8 @@ def qhn(objective: str):
         QHN(objective=obj, **opts)
         family = options.get("ansatz", "brick")
         if isinstance(family, str):
-            circuits.get(family, n_qubits=2, layers=options.get("layers", BRICK_LAYERS))
+            depth = options.get("layers", BRICK_LAYERS if circuits.has_depth(family) else None)
+            circuits.get(family, n_qubits=2, **({} if depth is None else {"layers": depth}))
 
-    run.preflight = preflight
+    run.preflight, run.budgeted = preflight, True
     return run
