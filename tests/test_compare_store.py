@@ -2,6 +2,7 @@
 Ctrl-C stops the comparison and is never averaged as a finished run."""
 import json
 import math
+import time
 
 import pytest
 import torch
@@ -114,7 +115,9 @@ def test_bad_options_and_outputs_fail_before_any_run(task, tmp_path, capsys, arg
     qh.comparison.register_method("ste", registry.method("ste").runner, "the real STE adapter")
     argv = ["compare", "--task", task.name, "--methods", "fake_a,ste", "--seeds", "1", "--no-progress",
             "--out", str(tmp_path), *argv]
+    start = time.perf_counter()
     assert cli.main(argv) == 2
+    assert time.perf_counter() - start < 2.0  # the issue's bound, once the package is imported
     assert message in capsys.readouterr().err and calls == []  # nothing ran
 
 

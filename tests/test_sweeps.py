@@ -119,7 +119,7 @@ def test_a_budget_is_part_of_a_runs_identity(task, tmp_path):
 
 def test_the_ray_executor_gives_the_local_per_run_results(tmp_path):
     """2 local Ray workers against this process, on a grid of real methods (timing metrics aside)."""
-    pytest.importorskip("ray")
+    # ray is in the test extra: no skip, a missing Ray fails here
     kwargs = dict(task="digits01_4x4", seeds=2, quick=True, progress=False,
                   grid={"ste": {"lr": [0.01, 0.1]}, "mle": {"layers": [1, 2]}})
     methods = ["ste", "qubo", "exact", "mle", "mmd"]
@@ -134,6 +134,10 @@ def test_the_ray_executor_gives_the_local_per_run_results(tmp_path):
     assert len(results(local)) == 14 and results(ray) == results(local)
     stored = {r["key"] for r in RunStore(tmp_path / "ray").records()}
     assert stored == set(results(local))  # every record streamed into the driver's store
+    import ray as ray_module
+
+    assert ray_module.is_initialized()  # kept warm for the next comparison
+    ray_module.shutdown()
 
 
 def test_the_command_runs_a_grid_and_says_when_a_run_failed(task, tmp_path, capsys):
@@ -182,3 +186,14 @@ def test_a_plugin_file_registers_its_methods_for_the_command(tmp_path, capsys):
     assert cli.main(["compare", "--plugin", str(plugin), "--task", "digits01_4x4", "--methods", "mine",
                      "--seeds", "1", "--out", str(out), "--no-progress"]) == 0
     assert "0.250" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"num_cpus": 0}, "num_cpus must be a number > 0"),
+    ({"num_cpus": "2"}, "num_cpus must be a number > 0"),
+    ({"address": ""}, "address must be a Ray cluster address"),
+    ({"local_cpus": 0}, "local_cpus must be an integer ≥ 1"),
+])
+def test_a_bad_ray_executor_is_refused_when_built(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        RayExecutor(**kwargs)

@@ -2,12 +2,12 @@
 
 A compiled annealer does not return to Python until all its reads are done: 20 reads of
 200,000 sweeps on a BNN QUBO run for minutes without a chance to stop. :func:`anneal`
-therefore cuts a long anneal into segments of at most :data:`SEGMENT_WORK` spin updates
-(reads × sweeps × variables): the geometric β schedule is computed once and each segment
-anneals the same reads through the next slice of it, starting from the states the
-previous segment ended in. The Markov chain is the same as one long call's (only its
-random numbers differ), and between segments the deadline is checked and a Ctrl-C is
-taken. An anneal of at most one segment is one plain sampler call, exactly as before.
+therefore cuts a long anneal (over :data:`ONE_CALL_WORK` units of reads × sweeps ×
+(variables + interactions)) into segments of about :data:`SEGMENT_WORK` units: the
+geometric β schedule is computed once and each segment anneals the same reads through the
+next slice of it, starting from the states the previous segment ended in. The Markov chain
+is the same as one long call's (only its random numbers differ), and between segments the
+deadline is checked and a Ctrl-C is taken. A shorter anneal is one plain sampler call.
 
 Segmenting needs a sampler that takes ``beta_schedule_type="custom"``, ``beta_schedule``,
 ``initial_states``, ``num_reads`` and ``seed`` (dwave-samplers'
@@ -22,12 +22,17 @@ import numpy as np
 
 from .._budget import BudgetExpired
 
-__all__ = ["EXPIRED", "SEGMENT_WORK", "anneal", "num_segments", "segmentable"]
+__all__ = ["EXPIRED", "ONE_CALL_WORK", "SEGMENT_WORK", "anneal", "num_segments", "segmentable"]
 
-#: spin updates per sampler call: ~0.4 s with dwave-samplers' annealer, measured at ~40 ns
-#: per update (polish included) on the 779-variable QUBO of digits01_4x4's 16-1 network.
-#: The default QUBO budget (10 reads × 1000 sweeps) of that task stays one call.
-SEGMENT_WORK = 10_000_000
+#: Work is counted in reads × sweeps × (variables + interactions): a sweep visits every
+#: variable, and a flip updates the fields of its neighbours. Measured with dwave-samplers'
+#: annealer on the BNN QUBOs of digits01_4x4 (779 variables, 9,706 interactions) and
+#: bars_stripes_sign (1,421 / 10,007): 3-6 ns per unit (hot β costs more than cold), so:
+#: an anneal of at most ONE_CALL_WORK units (~0.3-0.9 s) stays one sampler call — the
+#: default budgets of both tasks (10 reads × 1000 sweeps) do, so their results are those
+#: of one plain call — and a longer one runs in segments of SEGMENT_WORK (~0.15-0.3 s).
+ONE_CALL_WORK = 150_000_000
+SEGMENT_WORK = 50_000_000
 _NEEDS = ("beta_schedule_type", "beta_schedule", "initial_states", "num_reads", "seed")
 
 
@@ -36,9 +41,13 @@ def segmentable(sampler) -> bool:
     return all(k in sampler.parameters for k in _NEEDS)
 
 
-def num_segments(num_reads: int, num_sweeps: int, num_variables: int) -> int:
-    """Segments of an anneal: enough that each does at most :data:`SEGMENT_WORK` updates."""
-    return max(1, min(num_sweeps, math.ceil(num_reads * num_sweeps * num_variables / SEGMENT_WORK)))
+def num_segments(num_reads: int, num_sweeps: int, size: int) -> int:
+    """Segments of an anneal of ``size`` = variables + interactions: one up to
+    :data:`ONE_CALL_WORK`, else enough that each does at most :data:`SEGMENT_WORK`."""
+    work = num_reads * num_sweeps * size
+    if work <= ONE_CALL_WORK:
+        return 1
+    return max(1, min(num_sweeps, math.ceil(work / SEGMENT_WORK)))
 
 
 def anneal(sampler, bqm, options: dict, deadline=None):
@@ -48,7 +57,8 @@ def anneal(sampler, bqm, options: dict, deadline=None):
     the end), and then ``sampleset`` holds the states the reads had reached (their starting
     states if no segment finished)."""
     reads, sweeps = options.get("num_reads", 1), options.get("num_sweeps", 1000)
-    parts = num_segments(reads, sweeps, bqm.num_variables) if segmentable(sampler) and "beta_range" in options else 1
+    size = bqm.num_variables + bqm.num_interactions
+    parts = num_segments(reads, sweeps, size) if segmentable(sampler) and "beta_range" in options else 1
     if parts == 1:
         try:
             if deadline is not None:

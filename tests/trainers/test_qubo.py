@@ -414,7 +414,9 @@ def test_a_long_anneal_runs_in_segments_that_continue_one_schedule(monkeypatch):
     enc = QUBO().encode(model, X, y)
     sampler = _Recording()
     trainer = QUBO(num_reads=3, num_sweeps=90, sampler=sampler, polish=False)
-    monkeypatch.setattr(anneal, "SEGMENT_WORK", 3 * 30 * enc.num_variables)  # three segments of 30 sweeps
+    size = enc.bqm.num_variables + enc.bqm.num_interactions
+    monkeypatch.setattr(anneal, "ONE_CALL_WORK", 3 * 30 * size)
+    monkeypatch.setattr(anneal, "SEGMENT_WORK", 3 * 30 * size)  # three segments of 30 sweeps
     states, energies, _, cold = trainer.solve(enc.bqm, 5)
     assert len(sampler.calls) == 3
     schedule = np.concatenate([kw["beta_schedule"] for kw, _ in sampler.calls])
