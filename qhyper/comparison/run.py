@@ -91,11 +91,11 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
     bar = tqdm(total=sum(len(seeds) for c in configs if c.runs), initial=len(records),
                desc=f"compare {task.name}", disable=not progress)
 
-    def on_record(record):
-        if store is not None:
-            store.append(record)
+    def on_record(record):  # in memory first: a Ctrl-C held back during the append lands after it
         records[record["key"]] = record
         fresh.append(record)
+        if store is not None:
+            store.append(record)
         bar.update(1)
         bar.set_postfix(method=record["label"], seed=record["seed"])
 
