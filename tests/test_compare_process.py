@@ -129,3 +129,23 @@ def test_sigkill_mid_sweep_then_resume_redoes_only_unfinished_runs(experiment):
     redone = [c.split(" [")[0] + (" level=2" if "('level', 2)" in c else "") for c in calls()[before:]]
     assert redone == ["slow 1", "slow 2", "slow 0 level=2", "slow 1 level=2", "slow 2 level=2"]
     assert len(list(store.records())) == 9 and len(store.finished_keys()) == 9
+
+
+def test_sigint_on_the_ray_executor_hands_back_the_run_in_progress(experiment):
+    """On Ray, the driver's Ctrl-C cancels the runs: the one in progress gets a KeyboardInterrupt
+    in its worker and its cut-short result still reaches the store; resume (here locally) redoes it."""
+    start, calls, wait_for, store, out = experiment
+    proc = start("--executor", "ray", QH_HOLD=1)
+    wait_for("slow 1", proc, timeout=120)
+    time.sleep(0.7)  # every other run has finished by now (they take milliseconds)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=60)
+    assert code == 130 and time.monotonic() - sent < 2.0, proc.stderr.read()
+    status = {(r["method"], r["seed"]): (r["status"], r["reason"]) for r in store.records()}
+    assert status.pop(("slow", 1)) == ("interrupted", "stopped early (Ctrl-C)")  # returned by the worker
+    assert set(status.values()) == {("ok", "")} and len(status) == 5
+    before = len(calls())
+    resumed = start("--resume")
+    assert resumed.wait(timeout=60) == 0, resumed.stderr.read()
+    assert [c.split(" [")[0] for c in calls()[before:]] == ["slow 1"]
