@@ -72,5 +72,14 @@ def top_mass(probs: torch.Tensor, mass: float = 1 - 1e-6, limit: int = 4096) -> 
 
 def shannon_entropy(probs: torch.Tensor) -> torch.Tensor:
     r"""Shannon entropy in nats of a probability vector, :math:`-\sum_b q(b)\log q(b)` with
-    :math:`0\log 0 = 0` (differentiable where every :math:`q(b) > 0`)."""
-    return -torch.special.xlogy(probs, probs).sum()
+    :math:`0\log 0 = 0`.
+
+    Differentiable everywhere: a term with :math:`q(b) = 0` contributes no gradient. That is the
+    limit of the chain rule whenever :math:`q` is a smooth function of parameters (a circuit's
+    :math:`|\langle b|\psi(\theta)\rangle|^2`): at a zero of a non-negative function its
+    derivative vanishes too, and :math:`(\log q + 1)\,\partial q` → 0 there. (Autograd of
+    ``xlogy`` would give −inf · 0 = NaN in every parameter instead, e.g. for a product ansatz
+    started at θ = 0.)"""
+    positive = probs > 0
+    safe = torch.where(positive, probs, torch.ones_like(probs))  # log(1) = 0: no NaN in either branch
+    return -torch.where(positive, probs * torch.log(safe), torch.zeros_like(probs)).sum() + 0.0  # + 0.0: no −0

@@ -124,7 +124,7 @@ class Annealed(Objective):
     # the schedule
     def prepare(self, source: LossSource) -> None:
         """:math:`T_0` from the loss table's spread; the schedule starts there."""
-        self.t0 = self.start * float(source.loss_table().std())
+        self.t0 = self.start * _spread(source.loss_table())
         self.temperature = self.t0
 
     def stages(self, budget: int):
@@ -150,3 +150,13 @@ class Annealed(Objective):
 
     def __repr__(self):
         return f"Annealed({self.objective!r}, start={self.start}, fraction={self.fraction}, stages={self.num_stages})"
+
+
+def _spread(table) -> float:
+    """Standard deviation of a loss table without overflow: losses of ~1e154 and more square
+    to inf, so the table is scaled by its largest magnitude first."""
+    scale = float(table.abs().max())
+    if not math.isfinite(scale):
+        raise ValueError("Annealed: the loss table holds NaN or ±inf losses, so no temperature can be set from "
+                         "its spread; check the data and the model's logit scale (overflowing logits)")
+    return 0.0 if scale == 0.0 else scale * float((table / scale).std())

@@ -32,11 +32,14 @@ one error, so with *A*, *B* > *C* every state's energy is ≥ the true error cou
 weights, with equality for the feasible completion of the weights.
 
 **Margin regulariser** (after Villumsen & Sugita's "maximise neuron margins"). A hidden
-unit's margin is :math:`m = (2a-1)\,t` (= :math:`|t|` when its constraint holds) and a
-correctly classified sample's output margin is :math:`(1-e)\,t_o`; both are quadratic
-because *t* is linear in weight, activation and product bits at every depth. The energy gets
-:math:`-\frac{\mu}{U}\sum m/m_{\max}` per sample (*U* = margin units per sample,
-:math:`m_{\max}` the largest :math:`|t|`), so margins are worth at most μ errors per sample
+unit's margin is :math:`m = (2a-1)\,z` (= :math:`|z|` when its constraint holds), *z* the
+pre-activation itself, and a correctly classified sample's output margin is
+:math:`(1-e)\,z_o` (:math:`z_o = \pm z`, positive when correct); both are quadratic because
+*z* is linear in weight, activation and product bits at every depth. *z*, not the shifted
+integer *t*: with odd fan-in :math:`t = (z-1)/2`, and rewarding *t* paid :math:`(|z|-1)/2`
+to an active unit and :math:`(|z|+1)/2` to an inactive one, a tilt towards "off". The energy
+gets :math:`-\frac{\mu}{U}\sum m/m_{\max}` per sample (*U* = margin units per sample,
+:math:`m_{\max}` the largest :math:`|z|`), so margins are worth at most μ errors per sample
 and act on the weights directly.
 
 **Weight fields** :math:`-\sum_i h_i w_i` (linear in the weight bits) carry the
@@ -99,6 +102,7 @@ class _Units:
     slack: np.ndarray    # [M, k] labels, −1 pads
     slack_coef: np.ndarray  # [M, k]
     products: tuple | None = None  # (u, a, ν) label arrays for this layer's product bits
+    z: tuple | None = None  # (coef [M, K], const [M], zmax [M]) of the pre-activation z itself
     flip: np.ndarray | None = None  # output only: y == 0 rows are negated
 
 
@@ -198,19 +202,20 @@ class BNNQubo:
                 products = (u, a, nub)
             idx = idx.reshape(self.N * J, -1)
             coef = coef.reshape(self.N * J, -1).astype(np.int64)
+            z = (coef, const, zmax)
             coef, c0, tmin, tmax = _threshold(coef, const, zmax)
             if l < len(sizes) - 1:
-                layer = self._hidden(b, idx, coef, c0, tmin, tmax)
+                layer = self._hidden(b, idx, coef, c0, tmin, tmax, z)
                 prev = layer.out.reshape(self.N, J)
             else:
-                layer = self._output(b, idx, coef, c0, tmin, tmax, y)
-            layer.products = products
+                layer = self._output(b, idx, coef, c0, tmin, tmax, y, z)
+            layer.products, layer.z = products, z
             self.layers.append(layer)
         self._builder = b
         self.bqm = b.bqm()
 
     # ------------------------------------------------------------------ constraints
-    def _hidden(self, b, idx, coef, c0, tmin, tmax) -> _Units:
+    def _hidden(self, b, idx, coef, c0, tmin, tmax, z) -> _Units:
         beta = np.maximum(-tmin, tmax + 1)
         scoef, counts = slack_coefficients(beta - 1)
         slack = b.new_ragged(counts)
@@ -218,15 +223,16 @@ class BNNQubo:
         b.add_squared(np.concatenate([idx, act[:, None], slack], 1),
                       np.concatenate([coef, -beta[:, None], -scoef], 1), c0 + beta, self.A)
         if self._reward:
-            # −w (2a − 1) t,  t = Σ c x + c0,  w = (μ/U) / max|t|
-            w = self._reward / np.maximum(np.maximum(-tmin, tmax), 1).astype(float)
-            b.add_quadratic(np.broadcast_to(act[:, None], idx.shape), idx, -2 * w[:, None] * coef)
-            b.add_linear(act, -2 * w * c0)
-            b.add_linear(idx, w[:, None] * coef)
-            b.offset += float((w * c0).sum())
+            # −w (2a − 1) z,  z = Σ c x + const (before the gcd division),  w = (μ/U) / max|z|
+            u_coef, u0, zmax = z
+            w = self._reward / np.maximum(zmax, 1).astype(float)
+            b.add_quadratic(np.broadcast_to(act[:, None], idx.shape), idx, -2 * w[:, None] * u_coef)
+            b.add_linear(act, -2 * w * u0)
+            b.add_linear(idx, w[:, None] * u_coef)
+            b.offset += float((w * u0).sum())
         return _Units(idx, coef, c0, tmin, tmax, act, beta, slack, scoef)
 
-    def _output(self, b, idx, coef, c0, tmin, tmax, y) -> _Units:
+    def _output(self, b, idx, coef, c0, tmin, tmax, y, z) -> _Units:
         flip = y == 0
         coef = np.where(flip[:, None], -coef, coef)
         c0 = np.where(flip, -c0 - 1, c0)
@@ -239,12 +245,14 @@ class BNNQubo:
         b.add_squared(np.concatenate([idx, err[:, None], slack], 1),
                       np.concatenate([coef, M[:, None], -scoef], 1), c0, self.A)
         if self._reward:
-            # −w (1 − e) t_o,  w = (μ/U) / max t_o
-            w = self._reward / np.maximum(hi, 1).astype(float)
-            b.add_linear(idx, -w[:, None] * coef)
-            b.offset -= float((w * c0).sum())
-            b.add_quadratic(np.broadcast_to(err[:, None], idx.shape), idx, w[:, None] * coef)
-            b.add_linear(err, w * c0)
+            # −w (1 − e) z_o,  z_o = z (y = 1) or −z (y = 0),  w = (μ/U) / max|z|
+            u_coef = np.where(flip[:, None], -z[0], z[0])
+            u0 = np.where(flip, -z[1], z[1])
+            w = self._reward / np.maximum(z[2], 1).astype(float)
+            b.add_linear(idx, -w[:, None] * u_coef)
+            b.offset -= float((w * u0).sum())
+            b.add_quadratic(np.broadcast_to(err[:, None], idx.shape), idx, w[:, None] * u_coef)
+            b.add_linear(err, w * u0)
         return _Units(idx, coef, c0, lo, hi, err, M, slack, scoef, flip=flip)
 
     # ------------------------------------------------------------------ models and states
@@ -296,13 +304,14 @@ class BNNQubo:
         return np.asarray(sample)[:, : self.num_bits]
 
     def margins(self, bits) -> np.ndarray:
-        r"""Mean normalised hidden-unit margin :math:`|t|/\max|t|` per network (the quantity the
+        r"""Mean normalised hidden-unit margin :math:`|z|/\max|z|` per network (the quantity the
         margin term rewards), from the feasible completion of ``bits`` [S, n]."""
         x = self.complete(bits)
         out = []
         for layer in self.layers[:-1]:
-            t = (x[:, layer.idx] * layer.coef).sum(-1) + layer.const
-            out.append(np.abs(t) / np.maximum(np.maximum(-layer.tmin, layer.tmax), 1))
+            coef, const, zmax = layer.z
+            z = (x[:, layer.idx] * coef).sum(-1) + const
+            out.append(np.abs(z) / np.maximum(zmax, 1))
         return np.concatenate(out, 1).mean(1) if out else np.zeros(len(x))
 
 

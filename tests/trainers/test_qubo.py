@@ -165,6 +165,29 @@ def test_margin_energy_is_errors_minus_normalised_margins():
     assert (gap <= 0.6 * len(y) + 1e-9).all()  # at most μ per sample
 
 
+@pytest.mark.parametrize("sizes", [[4, 3, 1], [2, 3, 1]])  # odd hidden fan-in (bias included): z ≠ 0, so
+# the mirror flips every hidden unit (with even fan-in a unit at z = 0 stays on: sign(0) = +1)
+def test_the_margin_reward_is_the_same_for_z_and_minus_z(sizes):
+    """Negating a hidden layer's weights and biases, and the next layer's weights, flips every
+    hidden pre-activation z → −z and leaves the outputs alone: a symmetric margin term pays
+    the same for both networks. (Rewarding t = (z − 1)/2 paid (|z| − 1)/2 and (|z| + 1)/2.)"""
+    model, X, y = _teacher(sizes, 12, seed=4)
+    states = all_bits(model.num_bits).numpy().astype(int)
+    mirrored = states.copy()
+    for block in ("W1", "b1", "W2"):
+        sl = model.block(block)
+        mirrored[:, sl.start : sl.stop] = 1 - mirrored[:, sl.start : sl.stop]
+    plain = BNNQubo(model, X, y, margin=0.0, penalty=2.0)
+    reg = BNNQubo(model, X, y, margin=0.6, penalty=2.0)
+
+    def reward(s):
+        return _energies(plain, plain.complete(s)) - _energies(reg, reg.complete(s))
+
+    np.testing.assert_allclose(reward(states), reward(mirrored), atol=1e-9)
+    np.testing.assert_allclose(reg.margins(states), reg.margins(mirrored), atol=1e-12)
+    assert reward(states).max() > 0
+
+
 def test_dropout_scheme_adds_linear_terms_on_the_weights():
     model, X, y = _teacher([4, 3, 1], 16, seed=6)
     ev = qh.Evaluator(model, X, y)
