@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+import numpy as np
 import torch
 
 from ._checks import as_bits, as_features, check_count
@@ -84,6 +85,11 @@ class BinaryMLP:
         activation: str | Sequence[str] = "sign",
         bias: bool = True,
     ):
+        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
+            raise TypeError(f"layer_sizes must be a list of layer widths [inputs, ..., outputs], e.g. [16, 1]; "
+                            f"got {type(layer_sizes).__name__} {layer_sizes!r}")
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"bias must be True or False; got {type(bias).__name__} {bias!r}")
         fix = f"layer_sizes lists the layer widths [inputs, ..., outputs]; got {list(layer_sizes)}"
         sizes = [check_count(s, "every entry of layer_sizes", fix=fix) for s in layer_sizes]
         if len(sizes) < 2:

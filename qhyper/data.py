@@ -131,7 +131,8 @@ def bars_and_stripes(rows: int = 3, cols: int = 3, n_train: int = 200, n_test: i
                      flip: float = 0.1, seed=0) -> Dataset:
     """Classify noisy images as stripes (rows constant, label 0) or bars (columns constant,
     label 1); each pixel of a clean pattern flips with probability ``flip``; pixels are ±1."""
-    rows, cols = check_count(rows, "rows"), check_count(cols, "cols")
+    fix = "a 1-pixel-wide image has no non-constant stripes or bars, so both sides need ≥ 2 pixels"
+    rows, cols = check_count(rows, "rows", minimum=2, fix=fix), check_count(cols, "cols", minimum=2, fix=fix)
     flip = check_real(flip, "flip", 0, 0.5, high_open=True, fix="the probability that a pixel flips")
     rng = numpy_generator(seed)
     n = check_count(n_train, "n_train") + check_count(n_test, "n_test")

@@ -75,7 +75,7 @@ def test_subsample_takes_a_numpy_generator():
 @pytest.mark.parametrize("make, match", [
     (lambda: qh.datasets.load("gaussian_mixture", n_train=10.5), "n_train must be an integer ≥ 1; got 10.5"),
     (lambda: qh.datasets.load("xor", n_test=0), "n_test must be an integer ≥ 1; got 0"),
-    (lambda: qh.datasets.load("bars_and_stripes", rows=2.5), "rows must be an integer ≥ 1; got 2.5"),
+    (lambda: qh.datasets.load("bars_and_stripes", rows=2.5), "rows must be an integer ≥ 2; got 2.5"),
     (lambda: qh.datasets.load("moons").subsample(2.5), "n_train must be an integer in 1 … 200; got 2.5"),
     (lambda: qh.datasets.load("digits01_4x4", test_fraction="0.3"), "test_fraction must be a finite number in"),
     (lambda: qh.datasets.load("bars_and_stripes", flip=float("nan")), "flip must be a finite number in"),
