@@ -41,8 +41,7 @@ def run_job(runner, task, job: Job, strict: bool = False, num_threads: int | Non
     """Run ``job`` with ``runner`` and return its store record: status ``ok`` (or
     ``interrupted`` if the trainer was cut short), ``unavailable`` or ``failed``; a Ctrl-C
     outside the trainer makes an ``interrupted`` record too."""
-    record = {"key": job.key, "task": task.name, "method": job.method, "label": job.label, "grid": job.grid,
-              "seed": job.seed, "options": job.options, "reason": ""}
+    record = _header(task, job)
     start = time.perf_counter()
     try:
         with threads(num_threads):
@@ -61,6 +60,12 @@ def run_job(runner, task, job: Job, strict: bool = False, num_threads: int | Non
     return {**record, "status": "interrupted" if res.interrupted else "ok", "reason": reason,
             "wall_time": res.wall_time, "evaluations": res.evaluations, "interrupted": res.interrupted,
             "budget_hit": budget_hit, "metrics": dict(res.metrics)}
+
+
+def _header(task, job: Job) -> dict:
+    """The fields of a run's record that say which run it is."""
+    return {"key": job.key, "task": task.name, "method": job.method, "label": job.label, "grid": job.grid,
+            "seed": job.seed, "options": job.options, "reason": ""}
 
 
 class LocalExecutor:
@@ -174,8 +179,7 @@ class RayExecutor:
             reason = f"{type(err.cause).__name__}: {err.cause}" if getattr(err, "cause", None) else str(err)
         except ray.exceptions.RayError as err:  # the worker died
             reason = f"{type(err).__name__}: {err}"
-        return {"key": job.key, "task": task.name, "method": job.method, "label": job.label, "grid": job.grid,
-                "seed": job.seed, "options": job.options, "status": "failed", "reason": reason}
+        return {**_header(task, job), "status": "failed", "reason": reason}
 
     def __repr__(self) -> str:
         return f"RayExecutor(address={self.address!r}, num_cpus={self.num_cpus})"
