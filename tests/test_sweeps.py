@@ -131,7 +131,14 @@ def test_the_ray_executor_gives_the_local_per_run_results(tmp_path):
         return {r["key"]: ({k: v for k, v in r["metrics"].items() if "time" not in k}, r["evaluations"], r["status"])
                 for r in table.runs}
 
-    assert len(results(local)) == 14 and results(ray) == results(local)
+    # The same runs, seeds and options: counts and statuses match exactly, metrics to rounding.
+    # Not bit-for-bit: a Ray worker is another process whose BLAS may pick another kernel or
+    # alignment for the same reduction (seen on CI: entropies differing in the 15th digit).
+    ray_results, local_results = results(ray), results(local)
+    assert len(local_results) == 14 and ray_results.keys() == local_results.keys()
+    for key, (metrics, evaluations, status) in local_results.items():
+        assert ray_results[key][1:] == (evaluations, status), key
+        assert ray_results[key][0] == pytest.approx(metrics, rel=1e-9, abs=1e-12), key
     stored = {r["key"] for r in RunStore(tmp_path / "ray").records()}
     assert stored == set(results(local))  # every record streamed into the driver's store
     import ray as ray_module
