@@ -18,6 +18,7 @@ del _root
 
 from . import bitstrings, circuits  # noqa: E402
 from . import data as datasets  # noqa: E402
+from ._checks import InputTypeError
 from .bnn import BinaryMLP
 from .data import Dataset
 from .evaluate import Evaluator
@@ -40,7 +41,7 @@ _LAZY = {
     "compare": ("qhyper.comparison.run", "compare"),  # the function: qh.compare([...], task=...)
 }
 
-__all__ = ["BinaryMLP", "Dataset", "Evaluator", "ExactPosterior", "bitstrings", "circuits",
+__all__ = ["BinaryMLP", "Dataset", "Evaluator", "ExactPosterior", "InputTypeError", "bitstrings", "circuits",
            "datasets", "__version__", *_LAZY]
 
 

@@ -10,6 +10,13 @@ import torch
 DTYPE = torch.float64
 
 
+class InputTypeError(TypeError, ValueError):
+    """A parameter of the wrong type (a string or float where an integer belongs, an object
+    of the wrong class). A ``TypeError`` that is also a ``ValueError`` — as numpy's
+    ``AxisError`` is both a ``ValueError`` and an ``IndexError`` — so code that catches
+    ``ValueError`` for bad options, as earlier versions raised, still catches it."""
+
+
 def as_bits(bits, n: int) -> torch.Tensor:
     """Bitstrings as a float64 tensor [S, n] with entries exactly 0 or 1 (a single [n] row is promoted)."""
     b = torch.as_tensor(np.asarray(bits) if not isinstance(bits, torch.Tensor) else bits)
@@ -130,7 +137,11 @@ def check_count(value, name: str, minimum: int = 1, allow_none: bool = False, fi
     if not ok or value < minimum or (maximum is not None and value > maximum):
         alt = " or None" if allow_none else ""
         where = f"≥ {minimum}" if maximum is None else f"in {minimum} … {maximum}"
-        raise ValueError(f"{name} must be an integer {where}{alt}; got {value!r}" + (f" — {fix}" if fix else ""))
+        error = ValueError if ok else InputTypeError
+        if not fix and not ok and isinstance(value, (float, np.floating)) and float(value).is_integer():
+            fix = f"pass {int(value)}, an int"
+        raise error(f"{name} must be an integer {where}{alt}; got {value!r}"
+                    + (f" — {fix}" if fix else ""))
     return int(value)
 
 
@@ -161,7 +172,8 @@ def check_real(value, name: str, low: float | None = None, high: float | None = 
         if not fix and isinstance(value, str):
             fix = f"pass a number, not a string (e.g. {name}={value.strip()})"
         alt = " or None" if allow_none else ""
-        raise ValueError(f"{name} must be a finite number{where}{alt}; got {value!r}" + (f" — {fix}" if fix else ""))
+        error = ValueError if number else InputTypeError
+        raise error(f"{name} must be a finite number{where}{alt}; got {value!r}" + (f" — {fix}" if fix else ""))
     return float(value)
 
 
@@ -176,10 +188,11 @@ def check_seed(seed, name: str = "seed", allow_torch: bool = False):
         return seed
     if allow_torch and isinstance(seed, torch.Generator):
         return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)) and seed >= 0:
+    integer = isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_))
+    if integer and seed >= 0:
         return int(seed)
     kinds = "an integer ≥ 0, a numpy.random.Generator" + (", a torch.Generator" if allow_torch else "") + " or None"
-    raise ValueError(f"{name} must be {kinds}; got {type(seed).__name__} {seed!r}")
+    raise (ValueError if integer else InputTypeError)(f"{name} must be {kinds}; got {type(seed).__name__} {seed!r}")
 
 
 def numpy_generator(seed, name: str = "seed") -> np.random.Generator:
@@ -209,3 +222,31 @@ def torch_generator(seed, name: str = "seed") -> torch.Generator:
     if isinstance(seed, torch.Generator):
         return seed
     return torch.Generator().manual_seed(seed_int(seed, name=name))
+
+
+# ---------------------------------------------------------------------- flags, choices, objects
+def check_bool(value, name: str) -> bool:
+    """A flag ``name``: ``True`` or ``False`` only (``"no"`` and ``1`` are refused, not truthy)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise InputTypeError(f"{name} must be True or False; got {type(value).__name__} {value!r}")
+
+
+def check_choice(value, name: str, choices) -> str:
+    """A named option ``name`` that must be one of ``choices`` (listed in the message)."""
+    choices = list(choices)
+    if not isinstance(value, str):
+        raise InputTypeError(f"{name} must be one of {choices}; got {type(value).__name__} {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+    return value
+
+
+def check_instance(value, name: str, types, fix: str = ""):
+    """An object parameter ``name`` of one of ``types`` (a class or tuple of classes); the
+    message names what was given and, with ``fix``, how to build the right one."""
+    if isinstance(value, types):
+        return value
+    wanted = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+    raise InputTypeError(f"{name} must be a {wanted}; got {type(value).__name__} {value!r:.80}"
+                         + (f" — {fix}" if fix else ""))
