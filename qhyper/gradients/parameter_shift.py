@@ -64,7 +64,7 @@ class ParameterShift:
         inv = inv.reshape(B, m)
         fv = (torch.as_tensor(form.f(ux), dtype=DTYPE) if form.f is not None else torch.zeros(ux.shape[0], dtype=DTYPE))[inv]
         terms = c * fv[1:].mean(-1)  # per shifted circuit: c · E_{q_shifted}[f]
-        loss = float(fv[0].mean()) if form.f is not None else 0.0
+        loss = (float(fv[0].mean()) if form.f is not None else 0.0) + form.constant
         reference = draw_reference(form, shots, generator)
         if form.has_kernel_terms:
             k = form.kernel

@@ -11,9 +11,9 @@ An objective never touches a circuit. It offers
       \mathcal{L}(\theta) = \mathbb{E}_{b\sim q_\theta}[f(b)]
         + a\,\mathbb{E}_{b,b'\sim q_\theta}[k(b,b')]
         + c\,\mathbb{E}_{b\sim q_\theta,\,y\sim p}[k(b,y)]
-        + a_p\,\mathbb{E}_{y,y'\sim p}[k(y,y')]
+        + a_p\,\mathbb{E}_{y,y'\sim p}[k(y,y')] + C
 
-  (:class:`ShotForm`). Every term is a V-statistic of :math:`q_\theta`, so the
+  (:class:`ShotForm`; *C* a known constant). Every term is a V-statistic of :math:`q_\theta`, so the
   parameter-shift rule of Liu & Wang (2018, App. A) gives unbiased gradients from shifted
   circuits (see :mod:`qhyper.gradients`).
 
@@ -55,6 +55,9 @@ class ShotForm:
         reference: draws reference samples ``(m, torch.Generator) → [r, n]`` from *p*.
         reference_is_fixed: *p* is the empirical distribution of a fixed set (``reference``
             returns the whole set): its expectations are exact means over the set.
+        constant: *C*, terms known exactly (e.g. the prior terms of an MMD to the uniform
+            distribution, which do not depend on :math:`q_\theta`): added to every loss
+            estimate, never estimated.
     """
 
     f: Callable[[torch.Tensor], torch.Tensor] | None = None
@@ -64,6 +67,7 @@ class ShotForm:
     ref_quad: float = 0.0
     reference: Callable[[int, torch.Generator], torch.Tensor] | None = None
     reference_is_fixed: bool = False
+    constant: float = 0.0
 
     @property
     def has_kernel_terms(self) -> bool:
@@ -80,7 +84,7 @@ class ShotForm:
         r"""Unbiased estimate of the loss from ``samples`` [m, n] of :math:`q_\theta` and
         ``reference`` samples of *p*: sample means and U-statistics (:math:`i \ne j`)."""
         fv = self.f_values(samples) if f_values is None else f_values
-        total = float(fv.mean()) if self.f is not None else 0.0
+        total = (float(fv.mean()) if self.f is not None else 0.0) + self.constant
         if self.has_kernel_terms:
             k = self.kernel
             total += self.quad * float(k.mean_offdiagonal(samples))

@@ -90,6 +90,15 @@ class HammingKernel(ABC):
         """``g(0), …, g(n)`` as float64 [n + 1]."""
         return self.of_distance(torch.arange(n + 1, dtype=DTYPE), n).to(DTYPE)
 
+    def uniform_mean(self, n: int) -> float:
+        r""":math:`\mathbb{E}_{y\sim U}[k(x, y)] = 2^{-n}\sum_h \binom{n}{h} g(h)` under the
+        uniform distribution on :math:`\{0,1\}^n` — the same for every *x* (the distances from
+        any *x* to uniform bitstrings are Binomial(n, 1/2)), and equal to
+        :math:`\mathbb{E}_{y,y'\sim U}[k(y, y')]`."""
+        h = torch.arange(n + 1, dtype=DTYPE)
+        log_binom = torch.lgamma(torch.tensor(n + 1.0, dtype=DTYPE)) - torch.lgamma(h + 1) - torch.lgamma(n - h + 1)
+        return float((torch.exp(log_binom - n * math.log(2.0)) * self.table(n)).sum())
+
     def __call__(self, x, y) -> torch.Tensor:
         """Gram matrix [A, B] between bitstrings ``x`` [A, n] and ``y`` [B, n]."""
         x, y = torch.as_tensor(x, dtype=DTYPE), torch.as_tensor(y, dtype=DTYPE)

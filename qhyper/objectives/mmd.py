@@ -94,13 +94,22 @@ class MMDSurrogateELBO(Objective):
         return self.lam * mmd2_exact(probs, self.prior_vector(source.num_bits), self.kernel) - expected_ll
 
     def shot_form(self, source: LossSource) -> ShotForm:
-        data_size = self.data_size
+        """The shot form. Under the **uniform** prior the cross term
+        :math:`-2\lambda\,\mathbb{E}_{b\sim q,y\sim p}k(b,y)` is the same for every
+        :math:`q` (a Hamming kernel averaged over uniform *y* does not depend on *b*), so it
+        and the prior–prior term are the constant :math:`-\lambda\,\mathbb{E}_U k`, added
+        exactly: estimating them from prior samples added variance to every gradient and
+        carried no signal."""
+        data_size, n = self.data_size, source.num_bits
 
         def neg_ll(bits):
             return -source.log_likelihood(bits, data_size)
 
+        if isinstance(self.prior, str) or bool(torch.all(self.prior == 0.5)):  # uniform
+            return ShotForm(f=neg_ll, kernel=self.kernel, quad=self.lam,
+                            constant=-self.lam * self.kernel.uniform_mean(n))
         return ShotForm(f=neg_ll, kernel=self.kernel, quad=self.lam, cross=-2.0 * self.lam,
-                        ref_quad=self.lam, reference=prior_sampler(prior_probs(self.prior, source.num_bits)))
+                        ref_quad=self.lam, reference=prior_sampler(prior_probs(self.prior, n)))
 
     def value(self, loss: float) -> float:
         return -loss
