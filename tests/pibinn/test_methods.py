@@ -39,8 +39,10 @@ def test_qhn_learns_sign_bits_of_a_tiny_pibinn():
     model = res.state["model"]
     assert model.num_bits == 4 and res.bits.shape == (4,)
     assert torch.equal(model.bits(), res.bits)
-    assert 0 <= res.metrics["qhn_rank"] < 16 and 0 <= res.metrics["ste_rank"] < 16
-    assert 0 < res.metrics["p_best"] <= 1
+    # it finds the best of the 16 sign patterns and concentrates on it (uniform would give 1/16;
+    # seeds 0-3 gave 0.65-0.93)
+    assert res.metrics["qhn_rank"] == 0 and res.metrics["p_best"] > 0.5
+    assert res.metrics["train_nmse_db"] == pytest.approx(res.metrics["best_train_nmse_db"])
     # the table's best network is at least as good on the training set as QHN's and STE's
     assert res.metrics["best_train_nmse_db"] <= min(res.metrics["train_nmse_db"], res.metrics["ste_train_nmse_db"]) + 1e-9
     assert nmse_db(model, task) == pytest.approx(res.metrics["test_nmse_db"])
