@@ -64,9 +64,13 @@ def test_hsic_bottleneck_and_end_to_end_on_the_same_network(moons):
 
 
 def test_black_box_and_crossbar_units_train_locally(moons):
-    res = LocalIB(seed=0, epochs=2, eval_size=64, spsa_samples=2, progress=False).fit(
-        qh.pib.network("optical", [2, 12], 2), qh.datasets.load("moons", seed=0))
-    assert res.bits.numel() == 0 and 0 <= res.metrics["test_accuracy"] <= 1
+    # SPSA on the phase masks alone lowers the unit's local IB loss (seed 0: −0.49 → −0.60 in 4
+    # epochs) and the network classifies (0.97 test). Moons, with 2 inputs, gave chance accuracy
+    # even after 30 epochs: the camera's per-sample normalisation leaves 2-D inputs little to say.
+    res = LocalIB(seed=0, epochs=4, eval_size=64, spsa_samples=2, progress=False).fit(
+        qh.pib.network("optical", [16, 12], 2, seed=0), qh.datasets.load("digits01_4x4", seed=0))
+    assert res.bits.numel() == 0 and res.metrics["test_accuracy"] > 0.9
+    assert res.history["loss1"][-1] < res.history["loss1"][0] - 0.05
     net = qh.pib.network("crossbar", [2, 12, 12], 2, seed=0)
     net.inject_faults(0.3, seed=1)
     stuck = [u.level[u.fault_mask].clone() for u in net.units]
