@@ -18,9 +18,9 @@ def test_compare_writes_table_json_and_png(tmp_path, capsys):
     data = json.loads((tmp_path / "compare_bars_stripes_sign.json").read_text())
     assert [r["method"] for r in data["rows"]] == ["ste", "qubo", "exact", "mle", "elbo", "mmd"]
     assert data["runs"][0]["options"]["epochs"] == 3
-    for row in data["rows"]:
-        assert row["status"] in ("ok", "unavailable")  # never faked: a missing method says so
-        assert (row["status"] == "ok") == ("test_accuracy_mean" in row)
+    for row in data["rows"]:  # the quantum stack is a test dependency: every row must be real
+        assert row["status"] == "ok", (row["method"], row.get("reason"))
+        assert "test_accuracy_mean" in row and row["quantum"] == (row["method"] in ("mle", "elbo", "mmd"))
     assert (tmp_path / "compare_bars_stripes_sign.png").stat().st_size > 1000
 
 
