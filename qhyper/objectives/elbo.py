@@ -15,7 +15,7 @@ The KL needs :math:`\log q_\theta`, so this objective has no shot form: on hardw
 """
 from __future__ import annotations
 
-import math
+from .._checks import check_real
 
 import torch
 
@@ -26,13 +26,6 @@ from .source import LossSource, check_data_size
 __all__ = ["ELBO"]
 
 _TINY = 1e-300  # q log q with a finite gradient where q underflows to 0
-
-
-def _positive_float(value, what):
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        raise ValueError(f"{what} must be finite and > 0; got {value!r}")
-    return v
 
 
 class ELBO(Objective):
@@ -49,7 +42,7 @@ class ELBO(Objective):
     value_name = "elbo"
 
     def __init__(self, beta: float = 1.0, prior="uniform", data_size: int | None = None):
-        self.beta = _positive_float(beta, "beta")
+        self.beta = check_real(beta, "beta", 0, low_open=True, fix="the weight of the KL term; 1 is Bayesian inference")
         self.prior = check_prior(prior)
         self.data_size = check_data_size(data_size)
         self._log_prior = None

@@ -35,7 +35,7 @@ from abc import ABC, abstractmethod
 
 import torch
 
-from .._checks import DTYPE
+from .._checks import DTYPE, check_count, check_real
 from ..bitstrings import unique_rows
 
 __all__ = ["HammingKernel", "GaussianMixtureKernel", "IMQKernel", "PolynomialKernel",
@@ -148,11 +148,12 @@ class HammingKernel(ABC):
 
 
 def _positive(values, what: str) -> tuple[float, ...]:
-    vals = tuple(float(v) for v in (values if hasattr(values, "__iter__") else [values]))
+    """One positive finite number, or a non-empty list of them (a string is neither)."""
+    if isinstance(values, str) or not hasattr(values, "__iter__"):
+        values = [values]
+    vals = tuple(check_real(v, what, 0, low_open=True) for v in values)
     if not vals:
         raise ValueError(f"{what} must list at least one value")
-    if not all(math.isfinite(v) and v > 0 for v in vals):
-        raise ValueError(f"{what} must be finite and > 0; got {list(vals)}")
     return vals
 
 
@@ -165,7 +166,7 @@ class GaussianMixtureKernel(HammingKernel):
     """
 
     def __init__(self, bandwidths=None):
-        self.bandwidths = None if bandwidths is None else _positive(bandwidths, "kernel bandwidths")
+        self.bandwidths = None if bandwidths is None else _positive(bandwidths, "bandwidths")
 
     def sigmas(self, n: int) -> tuple[float, ...]:
         return default_bandwidths(n) if self.bandwidths is None else self.bandwidths
@@ -183,8 +184,8 @@ class IMQKernel(HammingKernel):
     r"""Inverse multiquadric :math:`k(x,y) = (1 + h(x,y)/c)^{-\gamma}`; ``scale`` c > 0, ``power`` γ > 0."""
 
     def __init__(self, scale: float = 1.0, power: float = 0.5):
-        (self.scale,) = _positive(scale, "IMQ kernel scale")
-        (self.power,) = _positive(power, "IMQ kernel power")
+        (self.scale,) = _positive(scale, "scale")
+        (self.power,) = _positive(power, "power")
 
     def of_distance(self, h, n):
         return (1.0 + h / self.scale) ** (-self.power)
@@ -199,9 +200,8 @@ class PolynomialKernel(HammingKernel):
     Matches moments up to order ``degree`` only (not characteristic)."""
 
     def __init__(self, degree: int = 2, offset: float = 1.0):
-        if isinstance(degree, bool) or not isinstance(degree, int) or degree < 1:
-            raise ValueError(f"polynomial kernel degree must be an integer ≥ 1; got {degree!r}")
-        (self.offset,) = _positive(offset, "polynomial kernel offset")
+        degree = check_count(degree, "degree")
+        (self.offset,) = _positive(offset, "offset")
         self.degree = degree
 
     def of_distance(self, h, n):

@@ -17,12 +17,11 @@ vectors it is the quadratic form :math:`(q-p)^\top K (q-p)`.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import torch
 
-from .._checks import DTYPE, as_bits
+from .._checks import DTYPE, InputTypeError, as_bits, check_real
 from ..bitstrings import bits_to_index
 from .base import Objective, ShotForm, check_prior, prior_probs, prior_sampler
 from .kernels import GaussianMixtureKernel, HammingKernel
@@ -70,10 +69,8 @@ class MMDSurrogateELBO(Objective):
 
     def __init__(self, lam: float, kernel: HammingKernel | None = None, prior="uniform",
                  data_size: int | None = None):
-        lam = float(lam)
-        if not (math.isfinite(lam) and lam > 0):
-            raise ValueError(f"lam must be finite and > 0; got {lam}")
-        self.lam = lam
+        self.lam = check_real(lam, "lam", 0, low_open=True,
+                              fix="the weight of the MMD term, of the order of the training-set size")
         self.kernel = _check_kernel(kernel)
         self.prior = check_prior(prior)
         self.data_size = check_data_size(data_size)
@@ -131,7 +128,12 @@ class MMD(Objective):
     needs_data = False
 
     def __init__(self, target, kernel: HammingKernel | None = None):
-        t = torch.as_tensor(np.asarray(target), dtype=DTYPE)
+        arr = np.asarray(target.detach() if isinstance(target, torch.Tensor) else target)
+        if arr.dtype.kind not in "biuf":
+            raise InputTypeError(f"target must be bitstrings [T, n] of 0/1 numbers; got {type(target).__name__} "
+                                 f"of dtype {arr.dtype} (a string such as '0101' is not a bitstring array: "
+                                 "pass [[0, 1, 0, 1]])")
+        t = torch.as_tensor(arr, dtype=DTYPE)
         if t.ndim != 2 or t.shape[0] < 1:
             raise ValueError(f"target must be bitstrings [T, n] with T ≥ 1; got shape {tuple(t.shape)}")
         self.target = as_bits(t, t.shape[1])

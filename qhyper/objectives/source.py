@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._checks import DTYPE, as_bits
+from .._checks import DTYPE, InputTypeError, as_bits, check_count
 from ..bitstrings import bits_to_index
 
 __all__ = ["LossSource"]
@@ -101,18 +101,23 @@ def check_data_size(data_size) -> int | None:
     """``None`` or a positive integer."""
     if data_size is None:
         return None
-    if isinstance(data_size, bool) or not isinstance(data_size, (int, np.integer)) or data_size < 1:
-        raise ValueError(f"data_size must be a positive integer (number of training points); got {data_size!r}")
-    return int(data_size)
+    return check_count(data_size, "data_size", fix="the number of training points the mean loss averages over")
+
+
+#: largest |loss| a cost table may hold: objectives square and sum losses (annealing
+#: temperature, variances, L-BFGS curvature), which overflows float64 beyond ~1e154
+MAX_ABS_COST = 1e150
 
 
 def _as_cost_table(data) -> torch.Tensor:
-    try:
-        t = torch.as_tensor(np.asarray(data.detach() if isinstance(data, torch.Tensor) else data), dtype=DTYPE)
-    except (TypeError, ValueError) as err:
-        raise TypeError(
-            f"fit() takes an Evaluator or a cost table (1-D array of 2^n losses); got {type(data).__name__}"
-        ) from err
+    arr = np.asarray(data.detach() if isinstance(data, torch.Tensor) else data)
+    if arr.dtype.kind not in "biuf":
+        what = "complex" if arr.dtype.kind == "c" else f"dtype {arr.dtype}"
+        raise InputTypeError(
+            f"fit() takes an Evaluator or a cost table (1-D array of 2^n real losses); got {type(data).__name__} "
+            f"({what}). Pass real losses (e.g. table.real if the imaginary part is rounding noise)"
+        )
+    t = torch.as_tensor(arr, dtype=DTYPE)
     if t.ndim != 1 or t.shape[0] < 2 or t.shape[0] & (t.shape[0] - 1):
         raise ValueError(
             f"a cost table must be 1-D with length 2^n (one loss per bitstring, bit 0 most "
@@ -121,4 +126,9 @@ def _as_cost_table(data) -> torch.Tensor:
     if not torch.isfinite(t).all():
         bad = int((~torch.isfinite(t)).sum())
         raise ValueError(f"the cost table has {bad} NaN/inf entries; every network needs a finite loss")
+    big = float(t.abs().max())
+    if big > MAX_ABS_COST:
+        raise ValueError(f"the cost table holds losses up to {big:.3g} in magnitude: beyond {MAX_ABS_COST:g} the "
+                         "objectives' squares and sums overflow float64. Rescale it (e.g. divide by its largest "
+                         "magnitude); the ranking of networks does not change")
     return t

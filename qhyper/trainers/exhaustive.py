@@ -16,8 +16,9 @@ import time
 
 import torch
 
-from .._checks import check_count, check_real
+from .._checks import InputTypeError, check_count, check_real
 from ..bitstrings import index_to_bits
+from ..objectives.base import check_prior
 from ..posterior import ExactPosterior
 from ..results import TrainResult, network_metrics
 
@@ -43,13 +44,16 @@ class Exhaustive:
 
     def __init__(self, prior="uniform", beta: float = 1.0, max_bits: int = 30,
                  top_mass: float = 1 - 1e-6):
-        self.prior = prior
+        self.prior = check_prior(prior)
         self.beta = check_real(beta, "beta", 0, low_open=True)
         self.max_bits = check_count(max_bits, "max_bits")
         self.top_mass = check_real(top_mass, "top_mass", 0, 1, low_open=True)
 
     def fit(self, evaluator) -> TrainResult:
         """Score all 2^n networks; return the MAP network and the exact-posterior figures."""
+        if not all(hasattr(evaluator, a) for a in ("loss_table", "num_bits", "log_likelihood_table")):
+            raise InputTypeError(f"evaluator must be a qhyper.Evaluator (qh.Evaluator(model, X, y)); got "
+                                 f"{type(evaluator).__name__} {evaluator!r:.60}")
         n = evaluator.num_bits
         if n > self.max_bits:
             raise ValueError(

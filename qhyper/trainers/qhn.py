@@ -81,7 +81,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
-from .._checks import DTYPE, check_count, check_real, check_seed, numpy_generator
+from .._checks import DTYPE, InputTypeError, check_bool, check_count, check_real, check_seed, numpy_generator
 from ..bitstrings import shannon_entropy
 from ..gradients import SPSA
 from ..gradients.base import checked_grad, draw_reference, estimator_name, is_exact
@@ -145,9 +145,7 @@ class QHN:
                  anneal: float | str | None = "auto", seed: int | None = 0, progress: bool = True,
                  warm_start: bool = False, max_time: float | None = None):
         self.objective = MLE() if objective is None else objective
-        if not isinstance(warm_start, bool):
-            raise TypeError(f"warm_start must be True or False; got {warm_start!r}")
-        self.warm_start = warm_start
+        self.warm_start = check_bool(warm_start, "warm_start")
         if not isinstance(self.objective, Objective):
             raise TypeError(f"objective must be a qhyper.objectives objective (e.g. MLE()); got {type(objective).__name__}")
         optimizers.check_optimizer(optimizer, lr)
@@ -172,13 +170,16 @@ class QHN:
                              f"(MLE); {type(self.objective).__name__} has its own entropy or kernel term (use anneal=None)")
         self.anneal = anneal
         self.seed = check_seed(seed)
-        self.progress = bool(progress)
+        self.progress = check_bool(progress, "progress")
         self.max_time = check_max_time(max_time)
 
     # ------------------------------------------------------------------ setup
     def _plan(self, hypernet, data):
         """Everything a fit needs, checked before any work: the loss source, the (annealed)
         objective, the estimator, the optimizer plan, the shots and the shot form."""
+        if not all(hasattr(hypernet, a) for a in ("num_qubits", "theta", "sample_at", "ansatz")):
+            raise InputTypeError(f"hypernet must be a qhyper.Hypernetwork (e.g. qh.Hypernetwork.for_model(model)); "
+                                 f"got {type(hypernet).__name__} {hypernet!r:.60}")
         n = int(hypernet.num_qubits)
         source = LossSource(data, num_bits=n)
         if source.num_bits != n:
@@ -204,6 +205,11 @@ class QHN:
             if shots is None:
                 raise ValueError(f"gradient={name!r} samples the circuit: set shots_per_step (or the hypernetwork's shots)")
             form = objective.shot_form(source)
+            if form.has_kernel_terms and shots < 2:
+                where = "shots_per_step" if self.shots_per_step else "the hypernetwork's shots"
+                raise ValueError(f"{where} = {shots}: {type(objective).__name__} estimates its kernel term from "
+                                 "pairs of distinct samples (a U-statistic), which needs at least 2 shots per "
+                                 "circuit; use shots ≥ 2 (tens to thousands in practice)")
         plan = optimizers.plan(self.optimizer, self.lr, exact, hypernet.theta, self.steps)
         return source, objective, estimator, plan, shots, form
 
@@ -224,6 +230,7 @@ class QHN:
         data-free objectives such as MMD); ``test=(X, y)`` overrides the evaluator's test split."""
         deadline = Deadline(self.max_time)
         source, objective, estimator, plan, shots, form = self._plan(hypernet, data)
+        evaluator = _with_test(source, test)  # built now: a bad test split fails before training
         exact = is_exact(estimator)
         start = time.perf_counter()
         master = numpy_generator(self.seed)
@@ -257,7 +264,7 @@ class QHN:
             bar.close()
         if not runs:  # interrupted before the first restart began
             runs.append({"history": {}, **self._score(hypernet, source, scored, master)})
-        return self._result(hypernet, source, runs, estimator_name(estimator), plan.name, shots, scored, test,
+        return self._result(hypernet, source, runs, estimator_name(estimator), plan.name, shots, scored, evaluator,
                             interrupted, time.perf_counter() - start, budget_hit)
 
     def _run_exact(self, hypernet, source, objective, history, bar, plan, deadline):
@@ -322,17 +329,12 @@ class QHN:
         loss = scored.form.estimate(samples, draw_reference(scored.form, self.final_shots, gen))
         return {"theta": theta, "objective": self.objective.value(loss), "loss": loss, "samples": samples}
 
-    def _result(self, hypernet, source, runs, gradient, optimizer, shots, scored, test, interrupted, wall,
+    def _result(self, hypernet, source, runs, gradient, optimizer, shots, scored, ev, interrupted, wall,
                 budget_hit):
         best = min(range(len(runs)), key=lambda i: runs[i]["loss"])
         run = runs[best]
         with torch.no_grad():
             hypernet.theta.copy_(run["theta"])
-        ev = source.evaluator
-        if ev is not None and test is not None:
-            from ..evaluate import Evaluator
-
-            ev = Evaluator(ev.model, ev.X, ev.y, logit_scale=ev.logit_scale, test=test)
         map_bits, metrics = summarise(run, source, self.objective, ev)
         history = dict(run["history"])
         history["restart_objective"] = [r["objective"] for r in runs]
@@ -348,3 +350,19 @@ class QHN:
         return TrainResult(method=f"qhn-{self.objective.name}", bits=map_bits, metrics=metrics,
                            history=history, wall_time=wall, evaluations=evaluations, state=state,
                            interrupted=interrupted, budget_hit=budget_hit)
+
+
+def _with_test(source, test):
+    """The Evaluator that scores the result: the source's, or one on ``test=(X, y)`` instead
+    of its own test split (checked here, before any training)."""
+    ev = source.evaluator
+    if test is None:
+        return ev
+    if ev is None:
+        raise ValueError("test=(X, y) needs training data given as an Evaluator (a cost table has no model "
+                         "to score a test split with); pass fit(hypernet, evaluator, test=(X, y))")
+    if not (isinstance(test, (tuple, list)) and len(test) == 2):
+        raise InputTypeError(f"test must be a pair (X_test, y_test); got {type(test).__name__} {test!r:.60}")
+    from ..evaluate import Evaluator
+
+    return Evaluator(ev.model, ev.X, ev.y, logit_scale=ev.logit_scale, test=test)

@@ -9,7 +9,7 @@ import torch
 import qhyper as qh
 from qhyper.bitstrings import shannon_entropy
 from qhyper.objectives import MLE, Annealed
-from qhyper.objectives.source import LossSource
+from qhyper.objectives.source import MAX_ABS_COST, LossSource
 
 
 def _grad(f, theta):
@@ -77,7 +77,8 @@ def test_a_qhn_fit_from_a_deterministic_start_stays_finite():
 
 def test_the_temperature_of_a_huge_loss_table_is_finite():
     table = torch.tensor([0.0, 1.0, 2.0, 3.0], dtype=torch.float64)
-    for scale in (1.0, 1e160, 1e300):
+    # up to the largest magnitude a cost table may hold (beyond it the source refuses the table)
+    for scale in (1.0, 1e100, MAX_ABS_COST / 3):
         objective = Annealed(MLE(), start=0.125)
         objective.prepare(LossSource(table * scale, num_bits=2))
         assert objective.t0 == pytest.approx(0.125 * float(table.std()) * scale, rel=1e-12)
