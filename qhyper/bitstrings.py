@@ -6,33 +6,72 @@ r"""Bitstrings ↔ indices, in the package's one convention: bit 0 is the most s
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
-from ._checks import DTYPE
+from ._checks import DTYPE, InputTypeError, available_memory, check_count, check_real, gib
 
 __all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "unique_rows", "top_mass", "shannon_entropy"]
 
 
+_MAX_BITS = 62  # indices are int64, and 2^n must be one too
+
+
+def _numbers(x, name: str) -> torch.Tensor:
+    """``x`` as a tensor of real numbers: strings, objects and complex values are refused
+    (this layer cannot use :func:`qhyper.data.real_array`)."""
+    t = x if isinstance(x, torch.Tensor) else np.asarray(x)
+    if (t.is_complex() if isinstance(t, torch.Tensor) else t.dtype.kind not in "biuf"):
+        raise InputTypeError(f"{name} must be an array of real numbers; got {type(x).__name__} {x!r:.40}")
+    return torch.as_tensor(t)
+
+
+def _width(n, name: str = "n") -> int:
+    return check_count(n, name, minimum=0, maximum=_MAX_BITS, fix="the number of bits (indices are int64)")
+
+
 def index_to_bits(index, n: int) -> torch.Tensor:
-    """Integer index (or tensor of indices) → float64 bits [..., n]."""
-    idx = torch.as_tensor(index, dtype=torch.int64)
+    """Integer index (or tensor of indices) in ``0 … 2^n − 1`` → float64 bits [..., n]."""
+    n = _width(n)
+    idx = _numbers(index, "index")
+    if idx.is_floating_point() or idx.is_complex() or idx.dtype == torch.bool:
+        raise InputTypeError(f"index must hold integers; got dtype {idx.dtype} (pass e.g. int(i) or t.long())")
+    idx = idx.to(torch.int64)
+    if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= 2**n):
+        raise ValueError(f"index must lie in 0 … 2^{n} − 1 = {2**n - 1} for {n} bits; got values from "
+                         f"{int(idx.min())} to {int(idx.max())}")
     return ((idx.unsqueeze(-1) >> torch.arange(n - 1, -1, -1)) & 1).to(DTYPE)
 
 
 def bits_to_index(bits) -> torch.Tensor:
     """Bits [..., n] in {0, 1} → int64 indices [...]."""
-    b = torch.as_tensor(bits).to(torch.int64)
-    n = b.shape[-1]
+    b = _numbers(bits, "bits")
+    if b.ndim == 0 or not torch.all((b == 0) | (b == 1)):
+        raise ValueError(f"bits must be an array [..., n] of 0s and 1s; got {tuple(b.shape)} "
+                         f"{b.dtype} values such as {b.reshape(-1)[:4].tolist()}")
+    b = b.to(torch.int64)
+    n = _width(b.shape[-1], "the number of bits (last axis of bits)")
     return (b << torch.arange(n - 1, -1, -1)).sum(-1)
 
 
 def all_bits(n: int, start: int = 0, stop: int | None = None) -> torch.Tensor:
     """Bitstrings with indices ``start … stop−1`` as float64 [stop − start, n]."""
-    return index_to_bits(torch.arange(start, 2**n if stop is None else stop), n)
+    n = _width(n)
+    stop = 2**n if stop is None else check_count(stop, "stop", minimum=0, maximum=2**n)
+    start = check_count(start, "start", minimum=0, maximum=stop, fix=f"0 ≤ start ≤ stop = {stop}")
+    need = (stop - start) * max(n, 1) * 8 * 2  # the bits and their indices
+    if need > 0.5 * available_memory():
+        raise MemoryError(f"all_bits({n}) lists {stop - start} bitstrings, about {gib(need)} GiB: more than this "
+                          "machine has; list a range with start=, stop=, or sample networks instead")
+    return index_to_bits(torch.arange(start, stop), n)
 
 
 def reverse_bit_order(vec: torch.Tensor, n: int) -> torch.Tensor:
     """Re-index a vector [..., 2^n] from little-endian (Qiskit) to big-endian, or back."""
+    n = _width(n)
+    vec = torch.as_tensor(np.asarray(vec) if not isinstance(vec, torch.Tensor) else vec)
+    if vec.ndim == 0 or vec.shape[-1] != 2**n:
+        raise ValueError(f"vec must have 2^n = {2**n} entries on its last axis (n = {n}); got shape {tuple(vec.shape)}")
     lead = vec.shape[:-1]
     return vec.reshape(*lead, *([2] * n)).permute(*range(len(lead)), *range(len(lead) + n - 1, len(lead) - 1, -1)).reshape(*lead, 2**n)
 
@@ -60,7 +99,15 @@ def top_mass(probs: torch.Tensor, mass: float = 1 - 1e-6, limit: int = 4096) -> 
     """The most probable bitstrings of a probability vector [2^n] that together hold ``mass``
     (at most ``limit``, at least one; ``mass ≥ 1``: all of them up to ``limit``), as
     ``(bits [K, n], probabilities renormalised [K])``."""
-    n = probs.shape[-1].bit_length() - 1
+    probs = torch.as_tensor(np.asarray(probs) if not isinstance(probs, torch.Tensor) else probs)
+    K = probs.shape[0] if probs.ndim == 1 else 0
+    if K < 2 or K & (K - 1) or probs.is_complex():
+        raise ValueError(f"probs must be a real vector of 2^n probabilities; got {probs.dtype} of shape {tuple(probs.shape)}")
+    if not torch.isfinite(probs).all() or not probs.sum() > 0:
+        raise ValueError("probs must be finite with a positive sum (a probability vector); got NaN, inf or all zeros")
+    mass = check_real(mass, "mass", 0, low_open=True, fix="the share of probability to keep; ≥ 1 keeps all")
+    limit = check_count(limit, "limit", fix="the most networks to return")
+    n = K.bit_length() - 1
     order = torch.argsort(probs, descending=True)
     if mass >= 1:
         k = len(order)
@@ -79,7 +126,9 @@ def shannon_entropy(probs: torch.Tensor) -> torch.Tensor:
     :math:`|\langle b|\psi(\theta)\rangle|^2`): at a zero of a non-negative function its
     derivative vanishes too, and :math:`(\log q + 1)\,\partial q` → 0 there. (Autograd of
     ``xlogy`` would give −inf · 0 = NaN in every parameter instead, e.g. for a product ansatz
-    started at θ = 0.)"""
+    started at θ = 0.) A NaN entry gives a NaN entropy (it is not dropped like a zero)."""
+    probs = probs if isinstance(probs, torch.Tensor) else torch.as_tensor(np.asarray(probs), dtype=DTYPE)
     positive = probs > 0
     safe = torch.where(positive, probs, torch.ones_like(probs))  # log(1) = 0: no NaN in either branch
-    return -torch.where(positive, probs * torch.log(safe), torch.zeros_like(probs)).sum() + 0.0  # + 0.0: no −0
+    kept = ~(probs <= 0)  # the positive entries and NaN, so that a NaN shows
+    return -torch.where(kept, probs * torch.log(safe), torch.zeros_like(probs)).sum() + 0.0  # + 0.0: no −0

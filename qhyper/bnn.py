@@ -21,8 +21,9 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from ._checks import as_bits, as_features, check_count
+from ._checks import InputTypeError, as_bits, as_features, check_count
 from .bitstrings import all_bits
+from .data import real_array
 
 __all__ = ["BinaryMLP", "ACTIVATIONS", "BitBlock", "Decoded"]
 
@@ -85,9 +86,9 @@ class BinaryMLP:
         activation: str | Sequence[str] = "sign",
         bias: bool = True,
     ):
-        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
-            raise TypeError(f"layer_sizes must be a list of layer widths [inputs, ..., outputs], e.g. [16, 1]; "
-                            f"got {type(layer_sizes).__name__} {layer_sizes!r}")
+        if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, (Sequence, np.ndarray)):
+            raise InputTypeError(f"layer_sizes must be a list of layer widths [inputs, ..., outputs], e.g. [16, 1] "
+                                 f"(an ordered list or tuple); got {type(layer_sizes).__name__} {layer_sizes!r:.60}")
         if not isinstance(bias, (bool, np.bool_)):
             raise TypeError(f"bias must be True or False; got {type(bias).__name__} {bias!r}")
         fix = f"layer_sizes lists the layer widths [inputs, ..., outputs]; got {list(layer_sizes)}"
@@ -96,11 +97,17 @@ class BinaryMLP:
             raise ValueError(f"layer_sizes must list at least [inputs, outputs]; got {list(layer_sizes)}")
         if isinstance(activation, str):
             activations = (activation,)
-        else:
+        elif isinstance(activation, (list, tuple)) and all(isinstance(a, str) for a in activation):
             activations = tuple(activation)
+        else:
+            raise InputTypeError(f"activation must be a name from {sorted(ACTIVATIONS)} or a list of 2, 4, 8… "
+                                 f"names; got {type(activation).__name__} {activation!r:.60}")
         unknown = [a for a in activations if a not in ACTIVATIONS]
         if unknown:
             raise ValueError(f"unknown activation {unknown}; choose from {sorted(ACTIVATIONS)}")
+        if len(set(activations)) < len(activations):
+            raise ValueError(f"activation lists a name twice ({list(activations)}); each choice must differ "
+                             "(a repeated one spends a choice bit on no choice)")
         k = len(activations)
         if k == 0 or (k & (k - 1)) != 0:
             raise ValueError(
@@ -161,7 +168,7 @@ class BinaryMLP:
     # ------------------------------------------------------------------ decoding
     def decode(self, bits) -> Decoded:
         """±1 weights of every network in ``bits`` ([S, n] or [n] in {0, 1})."""
-        b = as_bits(bits, self.num_bits)
+        b = _bits(bits, self.num_bits)
         w = 2.0 * b - 1.0
         S = w.shape[0]
         layers, i = [], 0
@@ -184,7 +191,7 @@ class BinaryMLP:
 
     def weights(self, bits) -> torch.Tensor:
         """The flat ±1 weight vector ``2·bits − 1`` without the choice bits: [S, num_weight_bits]."""
-        b = as_bits(bits, self.num_bits)
+        b = _bits(bits, self.num_bits)
         return 2.0 * b[:, : self.num_weight_bits] - 1.0
 
     # ------------------------------------------------------------------ forward
@@ -194,7 +201,7 @@ class BinaryMLP:
         Computes :math:`h_{l} = \phi(W_l h_{l-1} + b_l)` for every sample with one batched
         matrix product per layer (no loop over samples).
         """
-        X = as_features(X, self.in_features)
+        X = features(X, self.in_features)
         return self.propagate(self.decode(bits), X, lambda h, choice, fan_in: self._activate(h, choice))
 
     __call__ = forward
@@ -235,7 +242,9 @@ class BinaryMLP:
         outer sums of small tables instead of a forward pass per network. Returns
         ``None`` for deeper networks. ``choice`` fixes the hidden activation.
         """
-        X = as_features(X, self.in_features)
+        X = features(X, self.in_features)
+        choice = check_count(choice, "choice", minimum=0, maximum=len(self.activations) - 1,
+                             fix="the index of the hidden activation in model.activations")
         if self.num_hidden_layers > 1:
             return None
         N, d_out = X.shape[0], self.layer_sizes[-1]
@@ -283,6 +292,17 @@ class BinaryMLP:
                 (list(range(b2.start, b2.stop)), w2_signs[:, None, :].expand(-1, N, -1).contiguous())
             )
         return groups
+
+
+def features(X, width: int, name: str = "X") -> torch.Tensor:
+    """Inputs as a finite float64 tensor [N, width]; complex, string and object arrays are refused."""
+    return as_features(real_array(X, name), width, name)
+
+
+def _bits(bits, n: int) -> torch.Tensor:
+    """Bitstrings [S, n] of 0/1 as float64 (:func:`~qhyper._checks.as_bits`), refusing complex
+    and string arrays (a cast would drop the imaginary part, or fail with torch's message)."""
+    return as_bits(real_array(bits, "bits"), n)
 
 
 def _sign_patterns(k: int, dtype=torch.float64) -> torch.Tensor:

@@ -20,7 +20,9 @@ from __future__ import annotations
 import torch
 
 from . import likelihood
-from ._checks import DTYPE, as_bits, as_features, as_labels, as_targets
+from ._checks import DTYPE, InputTypeError, as_labels, as_targets, check_count, check_real
+from .bnn import _bits, features
+from .data import real_array
 from .losstable import forward_width, log_likelihood_table
 from .protocol import check_model
 
@@ -37,7 +39,8 @@ class Evaluator:
         X: inputs [N, d]; y: integer labels [N] in ``0 … n_classes−1``.
         logit_scale: inverse temperature *s* of the likelihood (default 1: the plain
             logistic/softmax likelihood of the raw ±1 sums, as in the original QHN code).
-        test: optional ``(X_test, y_test)``; :meth:`test` returns an evaluator on it.
+        test: optional ``(X_test, y_test)``, checked here like ``(X, y)``; :meth:`test`
+            returns an evaluator on it.
         chunk_bytes: memory bound of one batched forward pass.
         noise_std: σ of the Gaussian likelihood of a regression model (default
             1/``logit_scale``); not used by classifiers.
@@ -51,27 +54,50 @@ class Evaluator:
 
     def __init__(self, model, X, y, logit_scale: float = 1.0, test=None, chunk_bytes: int = 2**27,
                  noise_std: float | None = None):
-        if not (logit_scale > 0):
-            raise ValueError(f"logit_scale must be > 0 (it is an inverse temperature); got {logit_scale}")
+        logit_scale = check_real(logit_scale, "logit_scale", 0, low_open=True,
+                                 fix="it is the likelihood's inverse temperature; 1 is the plain likelihood")
+        noise_std = check_real(noise_std, "noise_std", 0, low_open=True, allow_none=True,
+                               fix="the σ of a regression model's Gaussian likelihood")
+        self.chunk_bytes = check_count(chunk_bytes, "chunk_bytes", fix="the memory bound of one forward pass, in bytes")
         check_model(model, "Evaluator")
         self.model = model
-        self.X = as_features(X, model.in_features)
         self.regression = getattr(model, "output", None) == "regression"
-        if self.regression:
-            if noise_std is not None and not (0 < noise_std < float("inf")):
-                raise ValueError(f"noise_std must be a finite positive number; got {noise_std}")
-            logit_scale = 1.0 / noise_std if noise_std is not None else logit_scale
-            self.y = as_targets(y, model.out_features, self.X.shape[0])
-        else:
-            self.y = as_labels(y, model.n_classes, self.X.shape[0])
-        self.logit_scale = float(logit_scale)
-        self.chunk_bytes = int(chunk_bytes)
+        if noise_std is not None and not self.regression:
+            raise ValueError(f"noise_std={noise_std:g} is the σ of a regression model's likelihood; this model is a "
+                             "classifier: leave noise_std unset (logit_scale sets its likelihood's temperature)")
+        if self.regression and noise_std is not None:
+            logit_scale = 1.0 / noise_std
+        self.logit_scale = logit_scale
+        self.X, self.y = self._split(X, y, "X", "y")
+        if test is not None:
+            if not (isinstance(test, (tuple, list)) and len(test) == 2):
+                raise InputTypeError(f"test must be a pair (X_test, y_test) or None; got {type(test).__name__} "
+                                     f"{test!r:.60} (for a Dataset use Evaluator.from_dataset(model, dataset))")
+            test = self._split(*test, "X_test", "y_test")
         self._test = test
         self._table: torch.Tensor | None = None
+
+    def _split(self, X, y, xs: str, ys: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """Inputs and labels (or regression targets) checked against the model, named ``xs``, ``ys``."""
+        X = features(X, self.model.in_features, xs)
+        if X.shape[0] == 0:
+            raise ValueError(f"{xs} has no rows; an evaluator needs at least one data point")
+        y = real_array(y, ys)
+        try:
+            if self.regression:
+                return X, as_targets(y, self.model.out_features, X.shape[0])
+            return X, as_labels(y, self.model.n_classes, X.shape[0])
+        except ValueError as err:
+            if ys == "y":
+                raise
+            raise type(err)(f"{ys}: {err}") from None
 
     @classmethod
     def from_dataset(cls, model, dataset, **kwargs) -> "Evaluator":
         """An evaluator on ``dataset``'s training split that knows its test split."""
+        if not all(hasattr(dataset, a) for a in ("X_train", "y_train", "X_test", "y_test")):
+            raise InputTypeError(f"dataset must be a data set with X_train, y_train, X_test and y_test (e.g. "
+                                 f"qh.datasets.load('moons')); got {type(dataset).__name__} {dataset!r:.60}")
         return cls(model, dataset.X_train, dataset.y_train,
                    test=(dataset.X_test, dataset.y_test), **kwargs)
 
@@ -100,8 +126,14 @@ class Evaluator:
         return Evaluator(self.model, X, y, logit_scale=self.logit_scale, chunk_bytes=self.chunk_bytes)
 
     # ------------------------------------------------------------------ sampled networks
+    def _rows(self, bits) -> torch.Tensor:
+        bits = _bits(bits, self.num_bits)
+        if bits.shape[0] == 0:
+            raise ValueError(f"bits holds no networks; pass at least one row [1, {self.num_bits}]")
+        return bits
+
     def _chunks(self, bits):
-        bits = as_bits(bits, self.num_bits)
+        bits = self._rows(bits)
         width = forward_width(self.model)
         step = max(1, self.chunk_bytes // (8 * self.num_data * width * 3))
         for s in range(0, bits.shape[0], step):
@@ -109,17 +141,21 @@ class Evaluator:
 
     def point_log_likelihood(self, bits) -> torch.Tensor:
         """log p(y_i | x_i, w_s) for every network and point: [S, N]."""
-        return torch.cat([
+        return self._finite(torch.cat([
             likelihood.log_prob(self.model.forward(b, self.X), self.y, self.logit_scale)
             for b in self._chunks(bits)
-        ])
+        ]))
 
     def log_likelihood(self, bits) -> torch.Tensor:
         r""":math:`\log p(D|w_s) = \sum_i \log p(y_i|x_i,w_s)` for every row of ``bits``: [S]."""
-        return torch.cat([
+        return self._finite(torch.cat([
             likelihood.log_prob(self.model.forward(b, self.X), self.y, self.logit_scale).sum(-1)
             for b in self._chunks(bits)
-        ])
+        ]))
+
+    def _finite(self, logp: torch.Tensor) -> torch.Tensor:
+        likelihood.check_finite(logp, self.X, self.logit_scale)
+        return logp
 
     def nll(self, bits) -> torch.Tensor:
         """Mean negative log-likelihood per data point: [S]."""
@@ -128,7 +164,7 @@ class Evaluator:
     def accuracy(self, bits) -> torch.Tensor:
         """Fraction of points each network classifies correctly: [S] (NaN for regression)."""
         if self.regression:
-            return torch.full((as_bits(bits, self.num_bits).shape[0],), float("nan"), dtype=DTYPE)
+            return torch.full((self._rows(bits).shape[0],), float("nan"), dtype=DTYPE)
         out = []
         for b in self._chunks(bits):
             logits = self.model.forward(b, self.X)
@@ -139,7 +175,7 @@ class Evaluator:
     def predict_proba(self, bits, X=None) -> torch.Tensor:
         """Class probabilities of every network on ``X`` (default: the training inputs): [S, N, C]."""
         self._need_classifier("predict_proba")
-        X = self.X if X is None else as_features(X, self.model.in_features)
+        X = self.X if X is None else features(X, self.model.in_features)
         return torch.cat([
             likelihood.class_probs(self.model.forward(b, X), self.logit_scale)
             for b in self._chunks(bits)
@@ -152,12 +188,14 @@ class Evaluator:
         i.e. the Monte-Carlo average over sampled networks.
         """
         self._need_classifier("predictive")
-        bits = as_bits(bits, self.num_bits)
-        w = torch.full((bits.shape[0],), 1.0, dtype=DTYPE) if weights is None else torch.as_tensor(weights, dtype=DTYPE)
-        if w.shape != (bits.shape[0],) or (w < 0).any() or w.sum() <= 0:
-            raise ValueError(f"weights must be {bits.shape[0]} non-negative numbers with a positive sum")
+        bits = self._rows(bits)
+        w = torch.ones(bits.shape[0], dtype=DTYPE) if weights is None else torch.as_tensor(
+            real_array(weights, "weights"), dtype=DTYPE)
+        if w.shape != (bits.shape[0],) or not torch.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise ValueError(f"weights must be {bits.shape[0]} finite non-negative numbers (one per row of bits) "
+                             f"with a positive sum; got shape {tuple(w.shape)}")
         w = w / w.sum()
-        X = self.X if X is None else as_features(X, self.model.in_features)
+        X = self.X if X is None else features(X, self.model.in_features)
         total, s = 0.0, 0
         for b in self._chunks(bits):
             p = likelihood.class_probs(self.model.forward(b, X), self.logit_scale)
@@ -169,6 +207,8 @@ class Evaluator:
         """Accuracy and mean NLL of the posterior-predictive average of ``bits`` (weighted by
         ``weights``) on the training data and, if known, the test split:
         ``{prefix}train_accuracy``, ``{prefix}train_nll``, ``{prefix}test_…``."""
+        if not isinstance(prefix, str):
+            raise InputTypeError(f"prefix must be a string (the start of every key); got {type(prefix).__name__} {prefix!r}")
         out = {}
         splits = [("train", self)] + ([("test", self.test())] if self.has_test else [])
         for name, e in splits:

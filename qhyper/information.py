@@ -47,10 +47,12 @@ Gram matrix, and :math:`\operatorname{HSIC}(X, Y) = \operatorname{tr}(R_X R_Y)`.
 """
 from __future__ import annotations
 
-import numpy as np
+import math
+
 import torch
 
-from ._checks import DTYPE, check_real
+from ._checks import DTYPE, InputTypeError, check_choice, check_real
+from .data import real_array
 
 __all__ = ["kernel_matrix", "gram", "renyi_entropy", "entropy", "joint_entropy", "mutual_information",
            "mutual_information_gram", "hsic", "hsic_gram", "centred_gram", "check_alpha"]
@@ -66,7 +68,7 @@ def check_alpha(alpha: float) -> float:
 
 
 def _as_batch(X, name: str) -> torch.Tensor:
-    X = torch.as_tensor(np.asarray(X) if not isinstance(X, torch.Tensor) else X)
+    X = torch.as_tensor(real_array(X, name))
     if X.ndim not in (1, 2):
         raise ValueError(f"{name} must be [N] labels or [N, d] features; got shape {tuple(X.shape)}")
     if X.shape[0] < 2:
@@ -101,7 +103,7 @@ def _width(X: torch.Tensor, D2: torch.Tensor, width) -> float:
         sigma = s * n ** (-1.0 / (4 + d))
     else:
         factor = -1.0
-    if not factor > 0:
+    if not (factor > 0 and math.isfinite(factor)):
         raise ValueError(f"unknown width rule {width!r}; choose 'median', 'silverman', a scaled rule "
                          "such as '0.5*median', or a positive number")
     return factor * sigma if sigma > 0 else 1.0
@@ -110,6 +112,7 @@ def _width(X: torch.Tensor, D2: torch.Tensor, width) -> float:
 def kernel_matrix(X, kernel: str = "auto", width="median") -> torch.Tensor:
     """The (unnormalised) Gram matrix K [N, N] of a batch (see the module docstring)."""
     X = _as_batch(X, "X")
+    kernel = check_choice(kernel, "kernel", ("auto", "gaussian", "linear"))
     if kernel == "auto":
         kernel = "linear" if _is_labels(X) else "gaussian"
     if kernel == "linear":
@@ -117,11 +120,12 @@ def kernel_matrix(X, kernel: str = "auto", width="median") -> torch.Tensor:
             return (X.view(-1, 1) == X.view(1, -1)).to(DTYPE)
         Xf = X.to(DTYPE).reshape(len(X), -1)
         return Xf @ Xf.T
-    if kernel != "gaussian":
-        raise ValueError(f"unknown kernel {kernel!r}; choose 'auto', 'gaussian' or 'linear'")
     Xf = X.to(DTYPE).reshape(len(X), -1)
     sq = (Xf * Xf).sum(1)
     D2 = (sq.view(-1, 1) + sq.view(1, -1) - 2.0 * Xf @ Xf.T).clamp_min(0.0)
+    if not torch.isfinite(D2.detach()).all():
+        raise ValueError(f"X is too large for a Gaussian kernel: its squared distances overflow float64 (|X| "
+                         f"reaches {float(Xf.detach().abs().max()):.3g}); standardise the features first")
     sigma = _width(Xf.detach(), D2.detach(), width)
     return torch.exp(-D2 / (2.0 * sigma**2))
 
@@ -129,7 +133,11 @@ def kernel_matrix(X, kernel: str = "auto", width="median") -> torch.Tensor:
 def gram(X, kernel: str = "auto", width="median") -> torch.Tensor:
     r"""The normalised Gram matrix :math:`A = K / \operatorname{tr} K` [N, N] (trace 1)."""
     K = kernel_matrix(X, kernel, width)
-    return K / K.diagonal().sum()
+    trace = K.diagonal().sum()
+    if not trace > 0:
+        raise ValueError("the Gram matrix has trace 0 (every sample is the zero vector under the linear kernel), "
+                         "so it cannot be normalised; use kernel='gaussian' or non-zero features")
+    return K / trace
 
 
 # ---------------------------------------------------------------------------- entropies
@@ -140,19 +148,31 @@ def renyi_entropy(A: torch.Tensor, alpha: float = 2.0, method: str = "auto") -> 
     the eigenvalues (clamped at 0); ``"auto"`` the former for α = 2.
     """
     alpha = check_alpha(alpha)
+    _square(A, "A")
+    method = check_choice(method, "method", ("auto", "frobenius", "eig"))
     if method == "auto":
         method = "frobenius" if alpha == 2.0 else "eig"
     if method == "frobenius":
         if alpha != 2.0:
             raise ValueError(f"the Frobenius shortcut holds for alpha = 2 only; got alpha={alpha}")
         return -torch.log2((A * A).sum())
-    if method != "eig":
-        raise ValueError(f"unknown method {method!r}; choose 'auto', 'frobenius' or 'eig'")
     lam = torch.linalg.eigvalsh(A).clamp_min(0.0)
     lam = lam / lam.sum()
     if alpha < 1:  # λ^α has an infinite slope at 0: keep gradients finite
         lam = lam.clamp_min(torch.finfo(lam.dtype).tiny)
     return torch.log2((lam**alpha).sum()) / (1.0 - alpha)
+
+
+def _square(A, name: str, n: int | None = None) -> torch.Tensor:
+    """A Gram matrix ``name``: a real square tensor [N, N] (of side ``n`` if given)."""
+    if not isinstance(A, torch.Tensor):
+        raise InputTypeError(f"{name} must be a Gram matrix, a torch tensor [N, N] (see gram()); got {type(A).__name__}")
+    if A.is_complex() or A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(f"{name} must be a real square Gram matrix [N, N]; got a {A.dtype} tensor of shape {tuple(A.shape)}")
+    if n is not None and A.shape[0] != n:
+        raise ValueError(f"{name} is {A.shape[0]}×{A.shape[0]} but the other Gram matrix is {n}×{n}; both must "
+                         "come from the same batch")
+    return A
 
 
 def _joint(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
@@ -164,6 +184,7 @@ def mutual_information_gram(A: torch.Tensor, B: torch.Tensor, alpha: float = 2.0
                             method: str = "auto") -> torch.Tensor:
     r""":math:`I_\alpha(A;B) = S_\alpha(A) + S_\alpha(B) - S_\alpha(A\circ B/\operatorname{tr})` in bits,
     from two normalised Gram matrices of the same batch."""
+    _square(B, "B", len(_square(A, "A")))
     return (renyi_entropy(A, alpha, method) + renyi_entropy(B, alpha, method)
             - renyi_entropy(_joint(A, B), alpha, method))
 
@@ -218,6 +239,8 @@ def _nocco(Kc: torch.Tensor, eps: float) -> torch.Tensor:
 
 def hsic_gram(Kx: torch.Tensor, Ky: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
     r"""Normalised-CCA HSIC :math:`\operatorname{tr}(R_X R_Y)` from two centred Gram matrices."""
+    _square(Ky, "Ky", len(_square(Kx, "Kx")))
+    eps = check_real(eps, "eps", 0, low_open=True, fix="it regularises (K + eps·N·I)^-1; e.g. eps=1e-5")
     return (_nocco(Kx, eps) * _nocco(Ky, eps).T).sum()
 
 

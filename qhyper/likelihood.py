@@ -15,6 +15,18 @@ import torch
 import torch.nn.functional as F
 
 
+def check_finite(logp: torch.Tensor, X: torch.Tensor, scale: float) -> None:
+    """Refuse log-likelihoods that came out NaN or ±inf: with finite inputs that means the
+    networks' logits overflowed float64, and every score built on them would be NaN."""
+    if not torch.isfinite(logp).all():
+        bad = int((~torch.isfinite(logp)).sum())
+        raise ValueError(
+            f"the log-likelihood is NaN or infinite for {bad} of {logp.numel()} entries: the networks' outputs "
+            f"overflow float64 (the inputs reach |X| = {float(X.abs().max()):.3g}, logit_scale = {scale:g}). "
+            "Rescale the inputs (e.g. standardise X) or lower logit_scale."
+        )
+
+
 def log_prob(logits: torch.Tensor, y: torch.Tensor, scale: float) -> torch.Tensor:
     """``logits`` [S, N, out], ``y`` [N] → log p(y_i | x_i, w_s) as [S, N]."""
     if y.is_floating_point():

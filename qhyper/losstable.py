@@ -44,8 +44,11 @@ def log_likelihood_table(model, X, y, scale: float, budget_bytes: int = 2**27) -
     check_table_fits(n)
     groups = getattr(model, "logit_groups", None)  # an optional hint (qhyper.protocol)
     if groups is not None and groups(X[:1]) is not None:
-        return _grouped(model, X, y, scale, budget_bytes)
-    return _enumerated(model, X, y, scale, budget_bytes)
+        table = _grouped(model, X, y, scale, budget_bytes)
+    else:
+        table = _enumerated(model, X, y, scale, budget_bytes)
+    likelihood.check_finite(table, X, scale)  # overflowing logits: say so rather than hand back NaN
+    return table
 
 
 def forward_width(model) -> int:

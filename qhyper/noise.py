@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._checks import InputTypeError, check_real
 
 __all__ = ["Depolarizing", "depolarizing", "kind"]
 
@@ -40,12 +41,25 @@ class Depolarizing:
     one_qubit: float
     two_qubit: float
 
+    def __post_init__(self):
+        for label in ("one_qubit", "two_qubit"):
+            check_real(getattr(self, label), f"Depolarizing: {label}", 0, 1,
+                       fix="an error probability; build the spec with qh.noise.depolarizing(scale)")
+
     def aer_noise_model(self, gate_names):
         """A ``qiskit_aer.noise.NoiseModel`` with this noise on the Qiskit gates ``gate_names``."""
         from qiskit_aer.noise import NoiseModel, depolarizing_error
 
         from .circuits.gates import GATES
 
+        if isinstance(gate_names, str):
+            raise InputTypeError(f"gate_names must be a list of gate names, not one string; got {gate_names!r}")
+        gate_names = list(gate_names)
+        if not all(isinstance(g, str) for g in gate_names):
+            raise InputTypeError(f"gate_names must be a list of gate names; got {gate_names!r:.60}")
+        unknown = sorted(set(gate_names) - set(GATES))
+        if unknown:
+            raise ValueError(f"unknown gate names {unknown}; qhyper's gates are {sorted(GATES)}")
         model = NoiseModel()
         by_arity: dict[int, list[str]] = {1: [], 2: []}
         for name in sorted(set(gate_names)):
@@ -59,6 +73,8 @@ class Depolarizing:
         """Queue the channel that follows a gate on ``wires`` (inside a QNode)."""
         import pennylane as qml
 
+        if len(wires) not in (1, 2):
+            raise ValueError(f"wires: qhyper's gates act on 1 or 2 qubits; got {len(wires)} wires {list(wires)}")
         p = self.one_qubit if len(wires) == 1 else self.two_qubit
         if p == 0:
             return
@@ -75,8 +91,7 @@ def depolarizing(scale: float = 1.0, one_qubit: float = 0.001, two_qubit: float 
     """The original Quantum HyperNetworks noise: depolarizing probability ``one_qubit·scale``
     after every one-qubit gate and ``two_qubit·scale`` after every two-qubit gate."""
     for label, value in (("scale", scale), ("one_qubit", one_qubit), ("two_qubit", two_qubit)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-            raise ValueError(f"depolarizing: {label} must be a finite number ≥ 0; got {value!r}")
+        check_real(value, label, 0, fix="depolarizing(scale, one_qubit, two_qubit) takes probabilities and a scale ≥ 0")
     p1, p2 = float(one_qubit) * float(scale), float(two_qubit) * float(scale)
     if p1 > 1 or p2 > 1:
         raise ValueError(f"depolarizing: error probabilities must be ≤ 1; scale={scale!r} gives "

@@ -16,19 +16,21 @@ import math
 
 import torch
 
-from ._checks import DTYPE, check_count, check_real
+from ._checks import DTYPE, InputTypeError, check_count, check_real
 from .bitstrings import index_to_bits, top_mass
+from .data import real_array
 
 __all__ = ["ExactPosterior", "log_prior_table"]
 
 
 def log_prior_table(n: int, prior="uniform") -> torch.Tensor:
     """log p(b) for all 2^n bitstrings: ``"uniform"`` or Bernoulli probabilities p(b_j = 1) [n]."""
+    n = check_count(n, "n", fix="the number of bits")
     if isinstance(prior, str):
         if prior != "uniform":
             raise ValueError(f"prior must be 'uniform' or a vector of {n} Bernoulli probabilities; got {prior!r}")
         return torch.full((2**n,), -n * math.log(2.0), dtype=DTYPE)
-    p = torch.as_tensor(prior, dtype=DTYPE)
+    p = torch.as_tensor(real_array(prior, "prior"), dtype=DTYPE)
     if p.shape != (n,):
         raise ValueError(f"a Bernoulli prior needs one probability per bit: shape ({n},); got {tuple(p.shape)}")
     if not ((p > 0) & (p < 1)).all():
@@ -51,15 +53,27 @@ class ExactPosterior:
     """
 
     def __init__(self, evaluator, prior="uniform", beta: float = 1.0):
+        if not all(hasattr(evaluator, a) for a in ("num_bits", "log_likelihood_table")):
+            raise InputTypeError(f"evaluator must be a qhyper.Evaluator (it scores every network); got "
+                                 f"{type(evaluator).__name__} {evaluator!r:.60} — build one with "
+                                 "qh.Evaluator(model, X, y) or qh.Evaluator.from_dataset(model, data)")
         self.evaluator = evaluator
         self.beta = check_real(beta, "beta", 0, low_open=True)
         self.num_bits = evaluator.num_bits
-        self.log_likelihood = evaluator.log_likelihood_table()
         self.log_prior = log_prior_table(self.num_bits, prior)
-        joint = self.log_prior + self.log_likelihood / self.beta
+        self.log_likelihood = evaluator.log_likelihood_table()
+        scaled = self.log_likelihood / self.beta
+        if not torch.isfinite(scaled).all():
+            raise ValueError(f"beta={self.beta:g} is too small: log p(D|b) / beta overflows float64 (the "
+                             f"log-likelihoods reach {float(self.log_likelihood.abs().max()):.3g}); use a larger beta")
+        joint = self.log_prior + scaled
         log_z = torch.logsumexp(joint, 0)
         self.log_probs = joint - log_z
         self.probs = self.log_probs.exp()
+        if float(scaled.abs().max()) < 1.0:
+            # log Σ p e^{ℓ/β} is near 0 here, and computed as a log of a sum near 1 it loses its
+            # digits (β = 1e308 gave 0.0): log1p of Σ p (e^{ℓ/β} − 1) keeps them
+            log_z = torch.log1p((self.log_prior.exp() * torch.expm1(scaled)).sum())
         self.log_evidence = float(self.beta * log_z)
 
     @property
@@ -79,9 +93,12 @@ class ExactPosterior:
 
     def kl_from(self, q) -> float:
         r""":math:`\mathrm{KL}(q \| \pi) = \sum_b q(b) \log\frac{q(b)}{\pi(b)}` for a probability vector q [2^n]."""
-        q = torch.as_tensor(q, dtype=DTYPE).detach()
+        q = torch.as_tensor(real_array(q.detach() if isinstance(q, torch.Tensor) else q, "q"), dtype=DTYPE)
         if q.shape != self.probs.shape:
             raise ValueError(f"q must be a probability vector of length 2^{self.num_bits} = {2**self.num_bits}; got {tuple(q.shape)}")
+        if not torch.isfinite(q).all():
+            raise ValueError(f"q contains {int((~torch.isfinite(q)).sum())} NaN/inf entries; it must be a "
+                             "probability vector (finite, non-negative, summing to 1)")
         if (q < 0).any() or abs(float(q.sum()) - 1.0) > 1e-6:
             raise ValueError("q must be non-negative and sum to 1")
         s = q > 0

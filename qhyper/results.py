@@ -10,6 +10,8 @@ from typing import Any
 
 import torch
 
+from ._checks import InputTypeError
+
 __all__ = ["TrainResult", "network_metrics"]
 
 
@@ -51,6 +53,8 @@ class TrainResult:
 
 def network_metrics(evaluator, bits, prefix: str = "") -> dict[str, float]:
     """Train (and, if the evaluator knows one, test) accuracy and mean NLL of one network ``bits`` [n]."""
+    if not all(hasattr(evaluator, a) for a in ("accuracy", "nll", "has_test", "test")):
+        raise InputTypeError(f"evaluator must be a qhyper.Evaluator; got {type(evaluator).__name__} {evaluator!r:.60}")
     out = {
         f"{prefix}train_accuracy": float(evaluator.accuracy(bits)[0]),
         f"{prefix}train_nll": float(evaluator.nll(bits)[0]),
