@@ -60,6 +60,16 @@ class Comparison(list):
         budgeted = [f"{r['method']} {r['budget_hits']}/{r['seeds']}" for r in self if r.get("budget_hits")]
         if budgeted:
             out.append(f"stopped at the time budget (max_time), runs of: {', '.join(budgeted)}")
+        rounded = {}
+        for run in self.runs:
+            error = (run.get("metrics") or {}).get("input_rounding_error")
+            if error:
+                label = run.get("label", run["method"])
+                rounded[label] = max(rounded.get(label, 0.0), error)
+        if rounded:
+            which = ", ".join(f"{m} (max error {e:.3g})" for m, e in rounded.items())
+            out.append(f"inputs rounded to the QUBO's grid: {which} — its networks are optimal for the rounded "
+                       "data, not necessarily for the data (input_resolution= sets the grid)")
         if self.interrupted:
             r = self.interrupted
             where = f"{r.get('label', r['method'])} seed {r['seed']}" if r["seed"] is not None else "between runs"

@@ -93,7 +93,46 @@ def test_real_inputs_on_a_grid_are_encoded_exactly():
 
 def test_input_grid_reports_rounding_of_off_grid_data():
     r, err = input_grid(np.array([[0.1, 0.9]]))
-    assert r == 4 and err == pytest.approx(0.1)
+    assert r == 8 and err == pytest.approx(0.025)  # the finest default grid, 1/8: 0.1 → 0.125
+    assert input_grid(np.array([[0.375]])) == (8, 0.0)  # on the 1/8 grid: exact
+
+
+def test_rounded_inputs_are_flagged_in_the_metrics_and_the_table(tmp_path):
+    model, X, y = _teacher([3, 1], 10, seed=0)
+    X = X + 0.01  # off every grid
+    res = QUBO(num_reads=2, num_sweeps=50, refine_rounds=0, seed=0).fit(qh.Evaluator(model, X, y))
+    assert res.metrics["input_rounding_error"] == pytest.approx(0.01)
+    on_grid = QUBO(num_reads=2, num_sweeps=50, refine_rounds=0, seed=0).fit(qh.Evaluator(model, X - 0.01, y))
+    assert on_grid.metrics["input_rounding_error"] == 0.0
+    table = qh.compare(["qubo", "ste"], task="digits01_4x4", seeds=1, quick=True, progress=False)
+    error = table.runs[0]["metrics"]["input_rounding_error"]
+    assert 0 < error <= 1 / 16 and f"qubo (max error {error:.3g})" in table.format()
+    assert "ste (max" not in table.format()
+
+
+def test_metrics_hold_no_timings_and_repeat_exactly():
+    """Timings live in wall_time and state, so the same seed gives bit-identical metrics."""
+    model, X, y = _teacher([4, 2, 1], 20, seed=1)
+    ev = qh.Evaluator(model, X, y)
+    a, b = (QUBO(num_reads=3, num_sweeps=200, refine_rounds=1, dropout_rounds=2, seed=1).fit(ev) for _ in range(2))
+    assert not [k for k in a.metrics if "time" in k]
+    assert a.metrics == b.metrics and a.state["solve_time"] > 0 and a.state["dropout_solve_time"] > 0
+
+
+def test_the_dropout_scheme_keeps_each_sub_networks_fewest_error_read(monkeypatch):
+    """Reads are re-scored, not ranked by energy: a sampler whose lowest-energy read is the
+    worse network must not set the mean spins."""
+    model, X, y = _teacher([4, 2, 1], 20, seed=1)
+    trainer = QUBO(dropout_rounds=1, dropout_rate=0.0, dropout_strength=1.0, seed=0)
+    enc = trainer.encode(model, X, y, [np.ones(2, bool)])
+    candidates = all_bits(model.num_bits).numpy().astype(np.int64)
+    errors = enc.errors(candidates)
+    good, bad = candidates[np.argmin(errors)], candidates[np.argmax(errors)]
+    assert errors.min() < errors.max()
+    states = enc.complete(np.stack([bad, good]))
+    monkeypatch.setattr(trainer, "_solve", lambda *a, **k: ((states, np.array([-5.0, 3.0]), 0.0, None), None))
+    field, info = trainer.dropout_field(model, X, y, 1, np.random.default_rng(0))
+    assert np.array_equal(info["dropout_mean_spin"], 2.0 * good - 1.0)
 
 
 @pytest.mark.parametrize("teacher_seed", [0, 2])
@@ -115,7 +154,7 @@ def test_result_reports_the_qubo_size_and_scores_every_read():
     enc = BNNQubo(model, X, y, penalty=1.25)
     assert res.metrics["qubo_variables"] == enc.num_variables
     assert res.metrics["qubo_interactions"] == enc.num_interactions
-    assert res.metrics["qubo_solve_time"] > 0
+    assert res.state["solve_time"] > 0 and "input_rounding_error" in res.metrics
     assert res.evaluations == 6  # 3 reads + 3 refined reads, each scored by the Evaluator
     assert len(res.state["batches"][0]["energies"]) == 6
     assert res.metrics["train_accuracy"] == pytest.approx(float(ev.accuracy(res.bits)[0]))
