@@ -19,7 +19,7 @@ import math
 
 import torch
 
-from .._checks import DTYPE, torch_generator
+from .._checks import DTYPE, check_bool, check_choice, torch_generator
 from ..quantizers import sign_to_bits, ste_sign
 from .base import Unit, check_fault_rate
 
@@ -37,10 +37,8 @@ class BinaryUnit(Unit):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  activation: str = "sign", seed=0):
         super().__init__(in_features, out_features)
-        if activation not in ("sign", "identity"):
-            raise ValueError(f"activation must be 'sign' or 'identity'; got {activation!r}")
-        self.activation = activation
-        self.bias = bool(bias)
+        self.activation = check_choice(activation, "activation", ("sign", "identity"))
+        self.bias = check_bool(bias, "bias")
         g = torch_generator(seed)
         cols = in_features + int(self.bias)
         self.latent = torch.nn.Parameter(torch.rand(out_features, cols, generator=g, dtype=DTYPE) * 2 - 1)

@@ -52,7 +52,8 @@ class CrossbarUnit(Unit):
         self.levels = check_count(levels, "levels", minimum=2, fix="a device needs at least 2 conductance levels")
         self.d2d = check_real(d2d, "d2d", 0, fix="a standard deviation")
         self.read_noise = check_real(read_noise, "read_noise", 0, fix="a standard deviation")
-        self.gain = check_real(gain, "gain")
+        self.gain = check_real(gain, "gain", 0, low_open=True,
+                               fix="the periphery's amplification; at 0 every output would be tanh(0) = 0")
         self._gen = torch_generator(seed)
         shape = (2, out_features, in_features + 1)  # (G+, G-) pairs, bias column last
         self.register_buffer("level", torch.randint(0, self.levels, shape, generator=self._gen))

@@ -13,11 +13,11 @@ from tqdm.auto import tqdm
 
 from .. import _threads
 from .._budget import BudgetExpired, Deadline, stop_flags
-from .._checks import check_real, seed_int, torch_generator
+from .._checks import check_bool, check_real, seed_int, torch_generator
 from ..results import TrainResult
 from .local import UnitLearner, readout_loss
 from .scoring import score
-from .training import check_hyper, minibatches, training_tensors
+from .training import check_dataset, check_hyper, check_network, minibatches, training_tensors
 
 __all__ = ["train_end_to_end"]
 
@@ -36,8 +36,11 @@ def train_end_to_end(net, dataset, epochs: int = 30, lr: float = 0.05, batch_siz
     time budget checked at every mini-batch: past it, the network is scored as it stands
     (``budget_hit=True``).
     """
+    check_network(net)
+    check_dataset(dataset)
     check_hyper(batch_size, epochs, lr)
     check_real(readout_lr, "readout_lr", 0, low_open=True, allow_none=True, fix="None uses lr")
+    progress = check_bool(progress, "progress")
     deadline = Deadline(max_time)
     with _threads.threads(_threads.check_threads(threads)):
         return _train(net, dataset, epochs, lr, batch_size, seed_int(seed), readout_lr, progress, deadline)

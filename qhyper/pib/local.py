@@ -18,12 +18,21 @@ from __future__ import annotations
 import torch
 
 from .. import information as info
-from .._checks import DTYPE, check_count, check_real, torch_generator
+from .._checks import DTYPE, check_choice, check_count, check_instance, check_real, torch_generator
 from .. import likelihood
 
-__all__ = ["LocalObjective", "UnitLearner", "readout_loss"]
+__all__ = ["LocalObjective", "UnitLearner", "readout_loss", "check_width"]
 
 ESTIMATORS = ("renyi", "hsic")
+_PROBE = torch.tensor([[0.0], [1.0]], dtype=DTYPE)  # a two-point batch on which a width rule is tried
+
+
+def check_width(width):
+    """``width`` unchanged if it is a kernel width rule the estimators accept (a number > 0,
+    ``"median"``, ``"silverman"``, or a scaled rule such as ``"0.5*median"``), else the
+    estimators' own error, raised before any work."""
+    info._width(_PROBE, torch.cdist(_PROBE, _PROBE) ** 2, width)
+    return width
 
 
 class LocalObjective:
@@ -31,9 +40,11 @@ class LocalObjective:
 
     def __init__(self, x0: torch.Tensor, y: torch.Tensor, beta: float, alpha: float = 2.0,
                  estimator: str = "renyi", width="median", eps: float = 1e-5):
-        if estimator not in ESTIMATORS:
-            raise ValueError(f"unknown estimator {estimator!r}; choose from {list(ESTIMATORS)}")
-        self.beta, self.alpha, self.estimator, self.width, self.eps = beta, alpha, estimator, width, eps
+        self.estimator = check_choice(estimator, "estimator", ESTIMATORS)
+        self.beta = check_real(beta, "beta", 0, fix="the weight of I(T;Y)")
+        self.alpha = info.check_alpha(alpha) if estimator == "renyi" else alpha  # HSIC has no α
+        self.width = check_width(width)
+        self.eps = check_real(eps, "eps", 0, low_open=True)
         if estimator == "renyi":
             self.Kx, self.Ky = info.gram(x0, "gaussian", width), info.gram(y, "linear")
         else:
@@ -69,7 +80,9 @@ class UnitLearner:
     """
 
     def __init__(self, unit, lr: float, seed=0, spsa_c: float = 0.2, spsa_samples: int = 4):
-        self.unit, self.lr = unit, check_real(lr, "lr", 0, low_open=True)
+        self.unit = check_instance(unit, "unit", torch.nn.Module,
+                                   fix="a qh.pib unit (BinaryUnit, CrossbarUnit, OpticalUnit) or a torch module")
+        self.lr = check_real(lr, "lr", 0, low_open=True)
         self.kind = getattr(unit, "update", "autograd")  # plain torch modules (a readout) use autograd
         self.spsa_c = check_real(spsa_c, "spsa_c", 0, low_open=True)
         self.spsa_samples = check_count(spsa_samples, "spsa_samples")

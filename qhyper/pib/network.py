@@ -22,18 +22,24 @@ import torch
 
 from .._checks import (
     DTYPE,
+    InputTypeError,
     as_features,
+    as_labels,
+    check_choice,
     check_count,
+    check_instance,
+    check_real,
     numpy_generator,
     seed_int,
     torch_generator,
 )
 from ..bnn import BinaryMLP
+from .base import real_array
 from .binary import BinaryUnit
 from .crossbar import CrossbarUnit
 from .optical import OpticalUnit
 
-__all__ = ["PIBNetwork", "network", "KINDS"]
+__all__ = ["PIBNetwork", "network", "KINDS", "check_network", "check_dataset", "split_tensors"]
 
 KINDS = {"binary": BinaryUnit, "crossbar": CrossbarUnit, "optical": OpticalUnit}
 
@@ -44,19 +50,37 @@ class PIBNetwork(torch.nn.Module):
     def __init__(self, units: Sequence[torch.nn.Module], readout: torch.nn.Module, n_classes: int,
                  kind: str = "custom", logit_scale: float = 1.0):
         super().__init__()
+        fix = "build a network with qh.pib.network(kind, sizes, n_classes), or pass a list of qh.pib units"
+        if isinstance(units, (str, bytes)) or not hasattr(units, "__len__"):
+            raise InputTypeError(f"units must be a list of PIB units; got {type(units).__name__} — {fix}")
+        if not units:
+            raise ValueError(f"units is empty; a PIBNetwork needs at least one unit — {fix}")
+        for u in units:
+            check_instance(u, "every entry of units", torch.nn.Module, fix=fix)
+        check_instance(readout, "readout", torch.nn.Module,
+                       fix="a BinaryUnit(d, 1 or n_classes, activation='identity') or a torch.nn.Linear")
         for a, b in zip(units[:-1], units[1:]):
             if a.out_features != b.in_features:
                 raise ValueError(f"unit widths do not chain: {a.out_features} outputs feed {b.in_features} inputs")
+        n_classes = check_count(n_classes, "n_classes", minimum=2)
+        d_out = 1 if n_classes == 2 else n_classes
+        width = (getattr(readout, "in_features", units[-1].out_features), getattr(readout, "out_features", d_out))
+        if width != (units[-1].out_features, d_out):
+            raise ValueError(f"readout maps {width[0]} inputs to {width[1]} logits, but the last unit gives "
+                             f"{units[-1].out_features} outputs and n_classes={n_classes} needs {d_out} logit(s) "
+                             "(one for two classes)")
         self.units = torch.nn.ModuleList(units)
         self.readout = readout
-        self.n_classes, self.kind, self.logit_scale = int(n_classes), kind, float(logit_scale)
+        self.n_classes, self.kind = n_classes, check_instance(kind, "kind", str)
+        self.logit_scale = check_real(logit_scale, "logit_scale", 0, low_open=True,
+                                      fix="the likelihood's inverse temperature of the readout logits")
 
     @property
     def in_features(self) -> int:
         return self.units[0].in_features
 
-    def check_inputs(self, X) -> torch.Tensor:
-        return as_features(X, self.in_features)
+    def check_inputs(self, X, name: str = "X") -> torch.Tensor:
+        return as_features(real_array(X, name), self.in_features, name)
 
     @torch.no_grad()
     def features(self, X) -> list[torch.Tensor]:
@@ -128,14 +152,17 @@ def network(kind: str, sizes: Sequence[int], n_classes: int, seed=0, readout: st
         >>> net.predict(np.zeros((3, 64))).shape
         (3,)
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown unit kind {kind!r}; choose from {list(KINDS)}")
+    if not isinstance(kind, str) or kind not in KINDS:
+        error = ValueError if isinstance(kind, str) else InputTypeError
+        raise error(f"unknown unit kind {kind!r}; choose from {list(KINDS)}")
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise InputTypeError(f"sizes must be a list of widths [d_in, h_1, …]; got {type(sizes).__name__} {sizes!r}")
     fix = f"sizes lists the widths [d_in, h_1, …]; got {list(sizes)}"
     sizes = [check_count(s, "every entry of sizes", fix=fix) for s in sizes]
     if len(sizes) < 2:
         raise ValueError(f"sizes must be [d_in, h_1, ...] with at least one unit; got {sizes}")
     n_classes = check_count(n_classes, "n_classes", minimum=2)
-    readout = readout or ("binary" if kind == "binary" else "linear")
+    readout = check_choice(readout or ("binary" if kind == "binary" else "linear"), "readout", ("binary", "linear"))
     seeds = np.random.SeedSequence(seed_int(seed)).generate_state(len(sizes))
     units = [KINDS[kind](a, b, seed=int(s), **unit_options) for a, b, s in zip(sizes[:-1], sizes[1:], seeds)]
     d_out = 1 if n_classes == 2 else n_classes
@@ -149,6 +176,36 @@ def network(kind: str, sizes: Sequence[int], n_classes: int, seed=0, readout: st
             head.weight.uniform_(-bound, bound, generator=g)
             head.bias.uniform_(-bound, bound, generator=g)
         scale = 1.0
-    else:
-        raise ValueError(f"readout must be 'binary' or 'linear'; got {readout!r}")
     return PIBNetwork(units, head, n_classes, kind, scale)
+
+
+# ---------------------------------------------------------------------- inputs of trainers and scores
+_SPLITS = ("X_train", "y_train", "X_test", "y_test")
+
+
+def check_network(net, name: str = "net") -> PIBNetwork:
+    """``net`` if it is a :class:`~qhyper.pib.PIBNetwork`, else a TypeError saying how to build one."""
+    return check_instance(net, name, PIBNetwork, fix="build one with qh.pib.network(kind, sizes, n_classes)")
+
+
+def check_dataset(dataset, name: str = "dataset"):
+    """``dataset`` if it has the four splits ``X_train, y_train, X_test, y_test`` (a qh.datasets Dataset)."""
+    if not all(hasattr(dataset, a) for a in _SPLITS):
+        raise InputTypeError(f"{name} must be a data set with X_train, y_train, X_test and y_test (e.g. "
+                             f"qh.datasets.load('moons')); got {type(dataset).__name__} {dataset!r:.60}")
+    return dataset
+
+
+def split_tensors(net, dataset, split: str, minimum: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """One split (``"train"`` or ``"test"``) as float64 inputs [N, d] and long labels [N], checked
+    against ``net``: real, finite, the network's width, labels in range, at least ``minimum`` points."""
+    xs, ys = f"X_{split}", f"y_{split}"
+    X = as_features(real_array(getattr(dataset, xs), xs), net.in_features, xs)
+    if X.shape[0] < minimum:
+        raise ValueError(f"{xs} has {X.shape[0]} point(s); at least {minimum} are needed "
+                         f"(load more data, e.g. qh.datasets.load(name, n_{split}=...))")
+    try:
+        y = as_labels(getattr(dataset, ys), net.n_classes, X.shape[0])
+    except ValueError as err:
+        raise type(err)(f"{ys}: {err}") from None
+    return X, y

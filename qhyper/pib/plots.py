@@ -10,6 +10,10 @@ def plot_information_plane(result, ax=None, path: str | None = None):
     ``result`` is a :class:`~qhyper.trainers.TrainResult` from ``LocalIB`` / ``HSICBottleneck``
     (its ``state["information_plane"]``); ``path`` also saves the figure there.
     """
+    from .._checks import check_instance
+    from ..results import TrainResult
+
+    check_instance(result, "result", TrainResult, fix="pass what qh.trainers.LocalIB(...).fit(net, data) returns")
     import matplotlib.pyplot as plt
 
     plane = result.state.get("information_plane")

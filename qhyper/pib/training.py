@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import as_features, as_labels, check_count, check_real
+from .._checks import check_count, check_real
+from .network import check_dataset, check_network, split_tensors
 
-__all__ = ["training_tensors", "minibatches", "check_hyper"]
+__all__ = ["training_tensors", "minibatches", "check_hyper", "check_network", "check_dataset"]
 
 
 def check_hyper(batch_size: int, epochs: int, lr: float) -> None:
@@ -15,10 +16,10 @@ def check_hyper(batch_size: int, epochs: int, lr: float) -> None:
 
 
 def training_tensors(net, dataset) -> tuple[torch.Tensor, torch.Tensor]:
-    """The training split as float64 inputs [N, d] and long labels [N], checked against ``net``."""
-    X = as_features(dataset.X_train, net.in_features, "X_train")
-    y = as_labels(dataset.y_train, net.n_classes, X.shape[0])
-    as_features(dataset.X_test, net.in_features, "X_test")
+    """The training split as float64 inputs [N, d] and long labels [N], checked against ``net``
+    (the test split is checked too, so a bad one fails before training, not after)."""
+    X, y = split_tensors(net, dataset, "train", minimum=2)  # a mini-batch needs two points
+    split_tensors(net, dataset, "test")
     return X, y
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .._checks import check_choice
 from . import quantize as Q
 from .model import ISTA, UnrolledISTA
 
@@ -71,10 +72,8 @@ def _mask_bits(M, how: str) -> float:
 
 def storage_report(model, mask_cost: str = "entropy", ternary_bits: str = "entropy") -> StorageReport:
     """The :class:`StorageReport` of an :class:`UnrolledISTA` (or :class:`ISTA`)."""
-    if mask_cost not in ("entropy", "csr"):
-        raise ValueError(f"mask_cost must be 'entropy' or 'csr'; got {mask_cost!r}")
-    if ternary_bits not in ("entropy", "packed"):
-        raise ValueError(f"ternary_bits must be 'entropy' (log2 3) or 'packed' (2); got {ternary_bits!r}")
+    check_choice(mask_cost, "mask_cost", ("entropy", "csr"))
+    check_choice(ternary_bits, "ternary_bits", ("entropy", "packed"))  # log2 3 or 2 bits per symbol
     if isinstance(model, ISTA):
         return StorageReport(0.0, 1, 0.0, 0)
     if not isinstance(model, UnrolledISTA):

@@ -16,14 +16,18 @@ in :func:`~qhyper.pibinn.storage_report`.
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
+
+from .._checks import check_real
+from .problems import _as_operator, _numeric
 
 __all__ = ["physics_masks", "dense_masks", "check_masks"]
 
 
 def physics_masks(A: torch.Tensor, tol: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
     """``(M1 [n, m], M2 [n, n])``: supp(Aᵀ) and supp(|A|ᵀ|A|) ∪ diag, entries ``|a| > tol`` count."""
+    A = _as_operator(A)
+    tol = check_real(tol, "tol", 0, fix="entries of A with |a| > tol are in the support")
     S = (A.abs() > tol).to(torch.float64)
     M1 = S.T.bool()
     M2 = (S.T @ S > 0) | torch.eye(A.shape[1], dtype=torch.bool)
@@ -32,7 +36,7 @@ def physics_masks(A: torch.Tensor, tol: float = 0.0) -> tuple[torch.Tensor, torc
 
 def dense_masks(A: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """All-true masks of the shapes of Aᵀ and AᵀA (an ordinary dense LISTA)."""
-    m, n = A.shape
+    m, n = _as_operator(A).shape
     return torch.ones(n, m, dtype=torch.bool), torch.ones(n, n, dtype=torch.bool)
 
 
@@ -41,14 +45,13 @@ def check_masks(M1, M2, shape: tuple[int, int]) -> tuple[torch.Tensor, torch.Ten
     m, n = shape
     out = []
     for name, M, want in (("M1", M1, (n, m)), ("M2", M2, (n, n))):
-        M = torch.as_tensor(np.asarray(M) if not isinstance(M, torch.Tensor) else M)
+        M = _numeric(M, f"mask {name}")
         if tuple(M.shape) != want:
             raise ValueError(f"mask {name} must have shape {want} for an operator of shape {(m, n)}; "
                              f"got {tuple(M.shape)}")
-        if M.dtype != torch.bool:
-            if not torch.all((M == 0) | (M == 1)):
-                raise ValueError(f"mask {name} must be boolean (or 0/1)")
-            M = M.bool()
+        if not torch.all((M == 0) | (M == 1)):
+            raise ValueError(f"mask {name} must be boolean (or 0/1)")
+        M = M.bool()
         empty = torch.nonzero(~M.any(1)).flatten().tolist()
         if empty:
             why = (" — column(s) of A that are entirely zero: those unknowns are not observed; "

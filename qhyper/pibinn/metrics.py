@@ -10,7 +10,9 @@ import math
 
 import torch
 
+from .._checks import check_instance, check_real
 from ..evaluate import Evaluator
+from .problems import InverseProblem
 
 __all__ = ["nmse_db", "nmse_db_of", "evaluator"]
 
@@ -24,6 +26,8 @@ def nmse_db_of(X_hat: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def nmse_db(model, problem, split: str = "test") -> float:
     """Test (or train) NMSE in dB of ``model`` on an :class:`~qhyper.pibinn.InverseProblem`."""
+    check_instance(model, "model", torch.nn.Module, fix="an UnrolledISTA, PIBiNN or ISTA network")
+    _check_problem(problem)
     Y, X = problem.split(split)
     value = float(nmse_db_of(model(Y), X))
     return value if math.isfinite(value) else math.inf
@@ -33,5 +37,12 @@ def evaluator(model, problem, noise_std: float | None = None) -> Evaluator:
     r"""An :class:`~qhyper.Evaluator` of a binary ``model`` on ``problem``'s training split (knowing
     its test split): inputs the measurements, targets the signals, Gaussian likelihood with
     σ = ``noise_std`` (default the problem's measurement noise level)."""
+    _check_problem(problem)
+    noise_std = check_real(noise_std, "noise_std", 0, low_open=True, allow_none=True,
+                           fix="the likelihood's σ; None uses the problem's measurement noise")
     sigma = problem.noise_std if noise_std is None else noise_std
     return Evaluator(model, problem.Y_train, problem.X_train, noise_std=sigma, test=(problem.Y_test, problem.X_test))
+
+
+def _check_problem(problem) -> None:
+    check_instance(problem, "problem", InverseProblem, fix="load one with qh.pibinn.load_problem('deconv1d')")

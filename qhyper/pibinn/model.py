@@ -45,10 +45,10 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import DTYPE, as_bits, as_features, check_count, check_real
+from .._checks import DTYPE, InputTypeError, as_bits, as_features, check_bool, check_choice, check_count, check_real
 from . import quantize as Q
 from .masks import check_masks, dense_masks, physics_masks
-from .problems import InverseProblem, _as_operator
+from .problems import InverseProblem, _as_operator, _numeric
 
 __all__ = ["UnrolledISTA", "PIBiNN", "ISTA", "soft", "lipschitz"]
 
@@ -103,14 +103,11 @@ class UnrolledISTA(torch.nn.Module):
         super().__init__()
         A = _operator(operator)
         T = check_count(layers, "layers", fix="the number of unrolled iterations")
-        if weights not in WEIGHTS:
-            raise ValueError(f"weights must be one of {WEIGHTS}; got {weights!r}")
-        scale = scale or ("per_layer" if weights == "ternary" else "global")
-        if scale not in Q.SCALES:
-            raise ValueError(f"scale must be one of {Q.SCALES}; got {scale!r}")
+        check_choice(weights, "weights", WEIGHTS)
+        scale = check_choice(scale or ("per_layer" if weights == "ternary" else "global"), "scale", Q.SCALES)
         reg = check_real(reg, "reg", 0, fix="the ℓ1 weight of the ISTA initialisation")
-        if form not in FORMS:
-            raise ValueError(f"form must be one of {FORMS}; got {form!r}")
+        check_choice(form, "form", FORMS)
+        tied, residual = check_bool(tied, "tied"), check_bool(residual, "residual")
         if residual and form != "lista":
             raise ValueError("residual=True re-parametrises a free W2: it needs form='lista' (form='cp' has no W2)")
         m, n = A.shape
@@ -120,6 +117,9 @@ class UnrolledISTA(torch.nn.Module):
             M1, M2 = physics_masks(A) if mask == "physics" else dense_masks(A)
             self.mask_kind = mask
         else:
+            if not isinstance(mask, (tuple, list)):
+                raise InputTypeError(f"mask must be 'physics', 'dense' or a pair (M1 [n, m], M2 [n, n]) of boolean "
+                                     f"supports; got {type(mask).__name__} {mask!r:.60}")
             if len(mask) != 2:
                 raise ValueError("a custom mask must be a pair (M1 [n, m], M2 [n, n])")
             M1, M2 = check_masks(mask[0], mask[1], (m, n))
@@ -223,11 +223,11 @@ class UnrolledISTA(torch.nn.Module):
         """``net(Y [N, m]) → X̂ [N, n]``; ``net(bits [S, b], Y [N, m]) → [S, N, n]`` (binary networks)."""
         if Y is None:
             W1, W2 = self.weights()
-            Y = as_features(Y_or_bits, self.in_features, "Y")
+            Y = as_features(_numeric(Y_or_bits, "Y"), self.in_features, "Y")
             return self._unroll(Y, W1, W2, batched=False)
         with torch.no_grad():  # networks given by bits: scales and thresholds are fixed numbers
             W1, W2 = self.decode(Y_or_bits)
-            return self._unroll(as_features(Y, self.in_features, "Y"), W1, W2, batched=True)
+            return self._unroll(as_features(_numeric(Y, "Y"), self.in_features, "Y"), W1, W2, batched=True)
 
     def _unroll(self, Y, W1, W2, batched: bool):
         theta = self.thresholds()
@@ -335,7 +335,7 @@ class ISTA(torch.nn.Module):
         return self.A.shape[0]
 
     def forward(self, Y) -> torch.Tensor:
-        Y = as_features(Y, self.in_features, "Y")
+        Y = as_features(_numeric(Y, "Y"), self.in_features, "Y")
         x = torch.zeros(Y.shape[0], self.A.shape[1], dtype=DTYPE)
         for _ in range(self.layers):
             x = soft(x + (Y - x @ self.A.T) @ self.A / self.L, self.reg / self.L)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._checks import DTYPE, check_count, check_real, numpy_generator
+from .._checks import DTYPE, InputTypeError, check_choice, check_count, check_instance, check_real, numpy_generator
 
 __all__ = ["InverseProblem", "load_problem", "names", "sparse_signals"]
 
@@ -49,6 +49,7 @@ class InverseProblem:
     snr_db: float = float("nan")
 
     def __post_init__(self):
+        check_instance(self.name, "name", str)
         A = _as_operator(self.operator)
         object.__setattr__(self, "operator", A)
         m, n = A.shape
@@ -62,6 +63,10 @@ class InverseProblem:
             object.__setattr__(self, xs, X)
         object.__setattr__(self, "noise_std", check_real(self.noise_std, "noise_std", 0, low_open=True,
                                                          fix="the measurement noise standard deviation"))
+        snr = self.snr_db
+        if not (isinstance(snr, float) and snr != snr):  # NaN: unknown
+            snr = check_real(snr, "snr_db", fix="the signal-to-noise ratio in dB, or NaN if unknown")
+        object.__setattr__(self, "snr_db", snr)
 
     @property
     def m(self) -> int:
@@ -75,11 +80,9 @@ class InverseProblem:
 
     def split(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
         """``(Y, X)`` of ``"train"`` or ``"test"``."""
-        if split == "train":
+        if check_choice(split, "split", ("train", "test")) == "train":
             return self.Y_train, self.X_train
-        if split == "test":
-            return self.Y_test, self.X_test
-        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+        return self.Y_test, self.X_test
 
     def subset(self, n_train: int) -> "InverseProblem":
         """The same problem with only the first ``n_train`` training pairs."""
@@ -92,8 +95,19 @@ class InverseProblem:
                 f"{self.Y_test.shape[0]} test, SNR {self.snr_db:.3g} dB)")
 
 
+def _numeric(Z, name: str) -> torch.Tensor:
+    """``Z`` as a float64 tensor: a real array of numbers (not strings, objects or complex)."""
+    Z = Z if isinstance(Z, torch.Tensor) else np.asarray(Z)
+    if torch.is_complex(Z) if isinstance(Z, torch.Tensor) else Z.dtype.kind == "c":
+        raise InputTypeError(f"{name} is complex; it must hold real numbers (write a complex problem as a real "
+                             "one of twice the size, real and imaginary parts stacked)")
+    if not isinstance(Z, torch.Tensor) and Z.dtype.kind not in "biuf":
+        raise InputTypeError(f"{name} must be an array of numbers; got dtype {Z.dtype}")
+    return torch.as_tensor(Z).to(DTYPE)
+
+
 def _as_operator(A) -> torch.Tensor:
-    A = torch.as_tensor(np.asarray(A) if not isinstance(A, torch.Tensor) else A).to(DTYPE)
+    A = _numeric(A, "the operator A")
     if A.ndim != 2:
         raise ValueError(f"the operator A must be a 2-D matrix [m, n]; got shape {tuple(A.shape)}. "
                          "Reshape a convolution kernel or tensor operator into its matrix first")
@@ -105,9 +119,11 @@ def _as_operator(A) -> torch.Tensor:
 
 
 def _as_matrix(Z, name: str, width: int, what: str) -> torch.Tensor:
-    Z = torch.as_tensor(np.asarray(Z) if not isinstance(Z, torch.Tensor) else Z).to(DTYPE)
+    Z = _numeric(Z, name)
     if Z.ndim != 2 or Z.shape[1] != width:
         raise ValueError(f"{name} must have shape [N, {width}] ({width} = {what}); got {tuple(Z.shape)}")
+    if Z.shape[0] == 0:
+        raise ValueError(f"{name} is empty; each split needs at least one measurement/signal pair")
     if not torch.isfinite(Z).all():
         raise ValueError(f"{name} contains NaN or inf; clean the data first")
     return Z
@@ -182,14 +198,17 @@ def load_problem(name: str, seed=0, n_train: int = 2000, n_test: int = 1000,
         >>> problem.operator.shape
         torch.Size([32, 64])
     """
-    if name not in _TASKS:
-        raise ValueError(f"unknown problem {name!r}; choose from {names()}")
+    if not isinstance(name, str) or name not in _TASKS:
+        raise (ValueError if isinstance(name, str) else InputTypeError)(
+            f"unknown problem {name!r}; choose from {names()}")
     n_train, n_test = check_count(n_train, "n_train"), check_count(n_test, "n_test")
     snr_db = check_real(snr_db, "snr_db")
     rng = numpy_generator(seed)
     try:
         A, k = _TASKS[name](rng, **size)
-    except TypeError as err:
+    except InputTypeError:
+        raise
+    except TypeError as err:  # an unknown size option
         raise ValueError(f"bad size option for {name!r}: {err}") from None
     n = A.shape[1]
     k = check_count(k, "k", maximum=n, fix=f"the sparsity: non-zeros per signal of length n={n}")

@@ -32,11 +32,12 @@ from tqdm.auto import tqdm
 
 from .. import _threads
 from .._budget import BudgetExpired, Deadline, stop_flags
-from .._checks import check_count, check_real, torch_generator
+from .._checks import check_bool, check_count, check_instance, check_real, torch_generator
 from ..results import TrainResult
 from .accounting import bits_per_weight
 from .metrics import nmse_db
 from .model import ISTA, UnrolledISTA
+from .problems import InverseProblem
 
 __all__ = ["train"]
 
@@ -66,6 +67,7 @@ def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: i
     """
     if not isinstance(model, UnrolledISTA):
         raise TypeError(f"train needs an UnrolledISTA (ISTA has nothing to learn); got {type(model).__name__}")
+    check_instance(problem, "problem", InverseProblem, fix="load one with qh.pibinn.load_problem('deconv1d')")
     if model.in_features != problem.m or model.out_features != problem.n:
         raise ValueError(f"the model is built for an operator of shape {(model.in_features, model.out_features)} "
                          f"but the problem's is {(problem.m, problem.n)}; build the model from problem.operator")
@@ -75,6 +77,9 @@ def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: i
     warm_fraction = check_real(warm_fraction, "warm_fraction", 0, 1)
     lr, qat_lr = check_real(lr, "lr", 0, low_open=True), check_real(qat_lr, "qat_lr", 0, low_open=True)
     threads = _threads.check_threads(threads)
+    progress = check_bool(progress, "progress")
+    if method is not None:
+        check_instance(method, "method", str, fix="the name stored in the result, or None for the model's")
     deadline = Deadline(max_time)
     gen = torch_generator(seed)
     quantizing = model.weight_kind != "real"

@@ -33,12 +33,12 @@ import torch
 from tqdm.auto import tqdm
 
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
-from .._checks import check_count, check_real, check_seed, seed_int, torch_generator
+from .._checks import InputTypeError, check_bool, check_count, check_instance, check_real, check_seed, seed_int, torch_generator
 from .._threads import check_threads, threads
 from ..information import check_alpha
-from ..pib.local import LocalObjective, UnitLearner, readout_loss
+from ..pib.local import LocalObjective, UnitLearner, check_width, readout_loss
 from ..pib.scoring import score
-from ..pib.training import check_hyper, minibatches, training_tensors
+from ..pib.training import check_dataset, check_hyper, check_network, minibatches, training_tensors
 from ..results import TrainResult
 
 __all__ = ["LocalIB", "HSICBottleneck"]
@@ -91,18 +91,23 @@ class LocalIB:
         self.alpha = check_alpha(alpha)
         check_hyper(batch_size, epochs, lr)
         if parallel not in (None, "ray"):
-            raise ValueError(f"parallel must be None or 'ray'; got {parallel!r}")
+            error = ValueError if isinstance(parallel, str) else InputTypeError
+            raise error(f"parallel must be None (units in turn, in this process) or 'ray'; got {parallel!r}")
         self.batch_size, self.epochs, self.lr = batch_size, epochs, float(lr)
         self.seed, self.parallel = check_seed(seed), parallel
         self.readout_lr = float(check_real(readout_lr, "readout_lr", 0, low_open=True, allow_none=True,
                                            fix="None uses lr") or lr)
         self.readout_epochs = check_count(readout_epochs, "readout_epochs", minimum=0)
         self.eval_size = check_count(eval_size, "eval_size", minimum=2)
-        self.width = width
+        self.width = check_width(width)
         self.spsa_c = check_real(spsa_c, "spsa_c", 0, low_open=True)
         self.spsa_samples = check_count(spsa_samples, "spsa_samples")
         self.eps = check_real(eps, "eps", 0, low_open=True)
-        self.ray_address, self.threads, self.progress = ray_address, check_threads(threads), progress
+        if ray_address is not None:
+            check_instance(ray_address, "ray_address", str, fix="a Ray cluster address such as 'auto' or "
+                           "'ray://host:10001', or None to start a local Ray")
+        self.ray_address, self.threads = ray_address, check_threads(threads)
+        self.progress = check_bool(progress, "progress")
         self.max_time = check_max_time(max_time)
 
     # ------------------------------------------------------------------ pieces
@@ -137,6 +142,8 @@ class LocalIB:
         and, with ``parallel="ray"``, ``state["ray_startup"]``: the seconds of ``wall_time``
         spent starting Ray and the actors.
         """
+        check_network(net)
+        check_dataset(dataset)
         with threads(self.threads):
             return self._fit(net, dataset, seed_int(self.seed))
 

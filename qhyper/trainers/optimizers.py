@@ -2,7 +2,11 @@
 and how a closure optimizer (L-BFGS) is driven within an evaluation budget."""
 from __future__ import annotations
 
+import inspect
+
 import torch
+
+from .._checks import check_real
 
 __all__ = ["OPTIMIZERS", "DEFAULT_LR", "OptimizerPlan", "check_optimizer", "is_lbfgs", "plan", "lbfgs_run"]
 
@@ -19,7 +23,9 @@ class OptimizerPlan:
 
 
 def check_optimizer(optimizer, lr) -> None:
-    """Refuse an ``optimizer`` setting that is no shortcut, optimizer class or factory."""
+    """Refuse an ``optimizer`` setting that is no shortcut, optimizer class or factory, and an
+    ``lr`` that is not ``None`` or a finite number > 0."""
+    check_real(lr, "lr", 0, low_open=True, allow_none=True, fix="None is the optimizer's default")
     if isinstance(optimizer, str):
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {optimizer!r}; choose from {OPTIMIZERS}, or pass a torch optimizer "
@@ -28,11 +34,22 @@ def check_optimizer(optimizer, lr) -> None:
         if not issubclass(optimizer, torch.optim.Optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer subclass, a factory params -> optimizer "
                             f"or one of {OPTIMIZERS}; got the class {optimizer.__name__}")
+        if optimizer is torch.optim.Optimizer:
+            raise TypeError("optimizer=torch.optim.Optimizer is the abstract base class, which cannot step; pass a "
+                            "concrete one such as torch.optim.Adam or torch.optim.SGD")
     elif isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(f"optimizer got a built {type(optimizer).__name__}; the trainer builds a fresh optimizer over "
                         f"the hypernetwork's angles per restart: pass the class (torch.optim.{type(optimizer).__name__}) "
                         f"or a factory (lambda params: torch.optim.{type(optimizer).__name__}(params, ...))")
     elif callable(optimizer):
+        try:
+            inspect.signature(optimizer).bind([])
+        except TypeError:
+            raise TypeError(f"the optimizer factory {getattr(optimizer, '__name__', optimizer)!r} must take one "
+                            f"argument, the list of parameters: e.g. optimizer=lambda params: "
+                            f"torch.optim.SGD(params, lr=0.1)") from None
+        except ValueError:  # a builtin without a signature: its first call decides
+            pass
         if lr is not None:
             raise ValueError(f"lr={lr!r} was given with an optimizer factory, whose learning rate is its own: set it "
                              f"in the factory (lambda params: torch.optim.SGD(params, lr={lr!r})) and leave lr unset")

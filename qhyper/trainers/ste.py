@@ -40,7 +40,7 @@ from tqdm.auto import tqdm
 
 from .. import likelihood
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
-from .._checks import DTYPE, check_count, check_real, check_seed, torch_generator
+from .._checks import DTYPE, check_bool, check_count, check_real, check_seed, torch_generator
 from .._threads import check_threads, threads
 from ..bitstrings import index_to_bits
 from ..bnn import ACTIVATIONS
@@ -85,7 +85,7 @@ class STE:
         self.init_scale = check_real(init_scale, "init_scale", 0, 1, low_open=True)
         self.seed = check_seed(seed, allow_torch=True)
         self.threads = check_threads(threads)
-        self.progress = progress
+        self.progress = check_bool(progress, "progress")
         self.max_time = check_max_time(max_time)
 
     # ------------------------------------------------------------------ forward
