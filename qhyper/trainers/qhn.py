@@ -56,8 +56,13 @@ exact mode, ``entropy`` per step (per function evaluation for L-BFGS), ``tempera
 when annealing, plus ``restart_objective``. ``bits`` is the MAP network — argmax of :math:`q_\theta` in exact mode;
 in shot mode the most frequent of ``final_shots`` fresh samples, ties (e.g. all samples
 distinct) broken by the lowest training loss. ``metrics``: ``objective``, ``expected_loss``,
-``p_best`` (exact: :math:`q_\theta` at the argmin of the loss table; shots: fraction of final
-samples equal to the cost table's optimum, or with an Evaluator to the best sampled network),
+``p_best`` — one meaning everywhere: the probability of the best network, the argmin of the
+loss table (exact: :math:`q_\theta` there; shots: the fraction of final samples equal to it,
+with a cost table or an Evaluator of at most ``OPTIMUM_MAX_BITS`` bits, whose loss table is
+then computed for this figure after training — outside ``wall_time`` and ``evaluations``;
+beyond that the optimum is unknown and ``best_sample_share``, the fraction of final samples
+equal to the best *sampled* network, is reported instead — a measure of concentration,
+not of optimality),
 ``entropy`` (exact), the MAP network's ``train_/test_accuracy`` and ``_nll`` and the
 posterior-predictive ``predictive_train_/test_accuracy`` and ``_nll`` (exact: the networks
 holding 1 − 10⁻⁶ of the mass, at most 4096, weighted by :math:`q_\theta`; shots: the final

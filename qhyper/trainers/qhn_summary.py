@@ -17,6 +17,9 @@ __all__ = ["Scored", "summarise"]
 
 #: the networks an exact summary keeps: those holding 1 − 10⁻⁶ of the mass, at most this many
 SUPPORT_MASS, SUPPORT_LIMIT = 1 - 1e-6, 4096
+#: a shot-mode summary finds the best network from the Evaluator's loss table up to this many
+#: bits (2^20 networks: a few seconds), so that ``p_best`` means the same as in exact mode
+OPTIMUM_MAX_BITS = 20
 
 
 class Scored:
@@ -79,12 +82,14 @@ def _shots(samples, source, metrics):
     if source.has_data:
         losses = source.loss(uniq)
         metrics["expected_loss"] = float(weights @ losses)
-        if source.table is not None:
-            target = index_to_bits(int(torch.argmin(source.table)), source.num_bits)
-            metrics["min_loss"] = float(source.table.min())
-        else:
+        if source.table is not None or source.num_bits <= OPTIMUM_MAX_BITS:
+            table = source.loss_table()  # a cost table, or the Evaluator's (scored for this figure only)
+            target = index_to_bits(int(torch.argmin(table)), source.num_bits)
+            metrics["min_loss"] = float(table.min())
+            metrics["p_best"] = float((samples == target).all(-1).to(DTYPE).mean())
+        else:  # the optimum is unknown: a different figure, under its own name
             target = uniq[torch.argmin(losses)]
-        metrics["p_best"] = float((samples == target).all(-1).to(DTYPE).mean())
+            metrics["best_sample_share"] = float((samples == target).all(-1).to(DTYPE).mean())
     metrics["distinct_samples"] = float(uniq.shape[0])
     return uniq, weights
 

@@ -107,6 +107,27 @@ def test_parameter_shift_from_shots_finds_the_minimum(table):
     assert res.evaluations > 0 and res.state["samples"].shape == (4096, 4)
 
 
+def test_p_best_in_shot_mode_is_the_share_at_the_optimum_not_at_the_best_sample(ev, monkeypatch):
+    """A circuit collapsed on one network that is not the optimum has p_best 0 — it scored 1.0
+    when p_best compared the samples with the best of themselves. With the optimum unknown
+    (a model beyond OPTIMUM_MAX_BITS), that share is reported under its own name."""
+    from qhyper.trainers import qhn_summary
+
+    table = ev.loss_table()
+    worst = index_to_bits(int(torch.argmax(table)), 3)
+    assert float(table.max()) > float(table.min())
+    angles = torch.pi * worst  # RY(π)|0> = |1>: every shot is the worst network
+    fit = lambda: QHN(MLE(), steps=1, lr=1e-12, optimizer="adam", warm_start=True, final_shots=64, seed=0,
+                      progress=False).fit(qh.Hypernetwork(qh.circuits.get("product", n_qubits=3), shots=32,
+                                                          init=angles, seed=0), ev)
+    res = fit()
+    assert torch.equal(res.bits, worst) and res.metrics["p_best"] == 0.0
+    assert res.metrics["min_loss"] == pytest.approx(float(table.min())) and "best_sample_share" not in res.metrics
+    monkeypatch.setattr(qhn_summary, "OPTIMUM_MAX_BITS", 2)
+    res = fit()
+    assert "p_best" not in res.metrics and res.metrics["best_sample_share"] == 1.0
+
+
 def test_spsa_decreases_the_expected_loss(table):
     hn = make_hypernet(4, layers=2, shots=200)
     res = QHN(MLE(), gradient="spsa", steps=150, lr=0.1, seed=0, progress=False).fit(hn, table)
