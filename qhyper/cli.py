@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
+import math
 import os
 import signal
 import sys
@@ -26,53 +26,14 @@ says why); {BAD_ARGUMENTS} bad arguments (nothing was run); {INTERRUPTED} interr
 --resume continues). A second Ctrl-C exits at once; the run store stays readable."""
 
 
-def _parse_set(items: list[str]) -> dict[str, dict]:
-    """``["ste.epochs=50", "qubo.num_reads=4"]`` → ``{"ste": {"epochs": 50}, "qubo": {"num_reads": 4}}``."""
-    out: dict[str, dict] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        method, dot, option = key.partition(".")
-        if not sep or not dot or not method or not option:
-            raise ValueError(f"--set takes METHOD.OPTION=VALUE (e.g. ste.epochs=50); got {item!r}")
-        out.setdefault(method, {})[option] = _literal(value)
-    return out
-
-
-def _literal(value: str):
-    try:
-        return ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        return value
-
-
-def _parse_grid(items: list[str]) -> dict[str, dict[str, list]]:
-    """``["mle.layers=2,4,6"]`` → ``{"mle": {"layers": [2, 4, 6]}}``."""
-    out: dict[str, dict] = {}
-    for item in items:
-        key, sep, values = item.partition("=")
-        method, dot, option = key.partition(".")
-        if not sep or not dot or not method or not option or not values:
-            raise ValueError(f"--grid takes METHOD.OPTION=V1,V2,... (e.g. mle.layers=2,4,6); got {item!r}")
-        out.setdefault(method, {})[option] = [_literal(v.strip()) for v in values.split(",")]
-    return out
-
-
 def _seeds(text: str):
     """``--seeds``: a count (``3``), an inclusive range (``0-9``) or a list (``0,4,7``)."""
+    from .comparison.arguments import parse_seeds
+
     try:
-        if "-" in text:
-            first, last = (int(t) for t in text.split("-"))
-            if first > last:
-                raise ValueError
-            return list(range(first, last + 1))
-        if "," in text:
-            return [int(t) for t in text.split(",")]
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a count (3), a range (0-9) or a list (0,4,7); got {text!r}") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"a seed count must be ≥ 1; got {text!r}")
-    return count
+        return parse_seeds(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 @contextlib.contextmanager
@@ -106,6 +67,9 @@ def _executor(args):
         if args.address is not None or args.num_cpus is not None:
             raise ValueError("--address and --num-cpus are for --executor ray")
         return LocalExecutor()
+    if args.num_cpus is not None and not (math.isfinite(args.num_cpus) and args.num_cpus > 0):
+        raise ValueError(f"--num-cpus: num_cpus must be a number > 0 and finite (CPUs per run, e.g. 1); "
+                         f"got {args.num_cpus}")
     executor = RayExecutor(address=args.address, num_cpus=1 if args.num_cpus is None else args.num_cpus)
     try:  # the workers cannot import a plugin file: its methods travel by value
         from ray import cloudpickle
@@ -118,8 +82,20 @@ def _executor(args):
 
 def _compare(args) -> int:
     from . import comparison as cmp
+    from .comparison.arguments import parse_grid, parse_set
     from .comparison.store import RunStore
 
+    try:  # the arguments first: nothing is written or run for a bad one
+        cmp.get_task(args.task)
+        options, grid = parse_set(args.set), parse_grid(args.grid)
+        if args.max_time is not None and not (math.isfinite(args.max_time) and args.max_time > 0):
+            raise ValueError(f"--max-time: max_time must be a finite number > 0 (seconds per run); got {args.max_time}")
+        executor = _executor(args)
+        if not args.out.strip():
+            raise ValueError("--out '' names no folder; give the folder of the experiment (default results/)")
+    except (ValueError, TypeError, ImportError) as err:
+        print(f"qhyper compare: {err}", file=sys.stderr)
+        return BAD_ARGUMENTS
     out = Path(args.out)
     try:  # the output folder must take files before any run starts
         out.mkdir(parents=True, exist_ok=True)
@@ -149,10 +125,10 @@ def _compare(args) -> int:
     start = time.perf_counter()
     with _second_interrupt_exits():
         try:
-            table = cmp.compare(args.methods, task=args.task, seeds=args.seeds, options=_parse_set(args.set),
+            table = cmp.compare(args.methods, task=args.task, seeds=args.seeds, options=options,
                                 quick=args.quick, progress=not args.no_progress, strict=args.strict,
-                                store=store, resume=args.resume, replace=args.force, grid=_parse_grid(args.grid),
-                                executor=_executor(args), max_time=args.max_time)
+                                store=store, resume=args.resume, replace=args.force, grid=grid,
+                                executor=executor, max_time=args.max_time)
         except (ValueError, TypeError, ImportError) as err:
             print(f"qhyper compare: {err}", file=sys.stderr)
             return BAD_ARGUMENTS
@@ -195,12 +171,18 @@ def _methods(args) -> int:
 
 def _oracle(args) -> int:
     from . import comparison as cmp
+    from ._checks import check_count
     from .trainers.exhaustive import Exhaustive
 
     try:
         task = cmp.get_task(args.task)
-        res = Exhaustive(beta=args.beta).fit(task.evaluator())
-    except ValueError as err:
+        check_count(args.top, "--top", fix="how many of the most probable networks to list, e.g. 5")
+        if task.kind != "classification":
+            raise ValueError(f"--task {task.name!r} is an inverse problem; the oracle enumerates the networks of a "
+                             f"classification task ({', '.join(n for n, t in cmp.tasks().items() if t.kind == 'classification')})")
+        trainer = Exhaustive(beta=args.beta)
+        res = trainer.fit(task.evaluator())
+    except (ValueError, TypeError) as err:
         print(f"qhyper oracle: {err}", file=sys.stderr)
         return 2
     post, m = res.state["posterior"], res.metrics
@@ -283,6 +265,8 @@ def _load_plugins(names: list[str]) -> list:
 
     modules = []
     for name in names:
+        if not name.strip():
+            raise ValueError("--plugin '' names nothing; give an importable module or the path of a .py file")
         if name.endswith(".py"):
             path = Path(name)
             if not path.is_file():
@@ -305,6 +289,13 @@ def _load_plugins(names: list[str]) -> list:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``qhyper`` command on ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    listed = argv is None or (hasattr(argv, "__iter__") and not isinstance(argv, (str, bytes)))
+    argv = list(argv) if listed and argv is not None else argv
+    if not listed or (argv is not None and not all(isinstance(a, str) for a in argv)):
+        from ._checks import InputTypeError
+
+        raise InputTypeError(f"main(argv) takes a list of argument strings, e.g. ['compare', '--quick']; got "
+                             f"{argv!r:.80}" + (f" — pass {argv.split()!r}" if isinstance(argv, str) else ""))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -23,7 +23,8 @@ experiment is continued with ``resume=True``.
 Modules: :mod:`.registry` (Task and the registries), :mod:`.catalogue` (the built-in tasks
 and methods, as data), :mod:`.methods` (one adapter per method), :mod:`.run` (``compare``),
 :mod:`.grid` (sweeps), :mod:`.executors` (local and Ray), :mod:`.store` (the run store),
-:mod:`.options` (option checks), :mod:`.table` (:class:`Comparison`) and :mod:`.plot` (its figure).
+:mod:`.options` (option checks), :mod:`.arguments` (the command line's ``--set``, ``--grid`` and
+``--seeds``), :mod:`.table` (:class:`Comparison`) and :mod:`.plot` (its figure).
 
 The package is ``comparison``, not ``compare``, so that ``qh.compare`` can be the function:
 importing a subpackage ``qhyper.compare`` would rebind ``qhyper.compare`` to the module.

@@ -13,9 +13,14 @@ order. It returns ``True`` if it was interrupted (Ctrl-C), after recording what 
 """
 from __future__ import annotations
 
+import math
+import numbers
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
+from .._checks import InputTypeError, check_bool, check_count, check_real
 from .._threads import check_threads, threads
 from . import registry
 
@@ -104,7 +109,9 @@ class RayExecutor:
         address: an existing Ray cluster (``"auto"``, ``"ray://host:10001"``, ``"host:6379"``);
             ``None`` starts a local Ray on this machine's cores and shuts it down after.
             If Ray is already initialised in this process, that session is used.
-        num_cpus: CPUs reserved per run (and torch threads inside it, at least 1).
+        num_cpus: CPUs reserved per run (and torch threads inside it, at least 1). A local Ray
+            (``address`` ``None``) must have that many: at most ``local_cpus``, or this
+            machine's cores, or the CPUs of the Ray session already running here.
         local_cpus: CPUs of the local Ray started when ``address`` is ``None`` (default all).
         grace: seconds a Ctrl-C waits for the runs in progress to return what they have
             (each is sent a KeyboardInterrupt, which trainers turn into a cut-short result).
@@ -124,17 +131,30 @@ class RayExecutor:
     def __init__(self, address: str | None = None, num_cpus: float = 1, local_cpus: int | None = None,
                  grace: float = 1.5, shutdown: bool = False):
         if address is not None and not (isinstance(address, str) and address.strip()):
-            raise ValueError(f"address must be a Ray cluster address such as 'auto' or 'ray://host:10001' "
-                             f"(or None for a local Ray); got {address!r}")
-        if isinstance(num_cpus, bool) or not isinstance(num_cpus, (int, float)) or not num_cpus > 0:
-            raise ValueError(f"num_cpus must be a number > 0 (CPUs per run); got {num_cpus!r}")
-        self.address, self.num_cpus, self.grace, self.shutdown = address, num_cpus, float(grace), bool(shutdown)
-        self.local_cpus = check_threads(local_cpus, "local_cpus")
+            raise (ValueError if isinstance(address, str) else InputTypeError)(
+                f"address must be a Ray cluster address such as 'auto' or 'ray://host:10001' (or None for a local "
+                f"Ray); got {address!r}")
+        number = isinstance(num_cpus, numbers.Real) and not isinstance(num_cpus, bool)
+        if not (number and math.isfinite(num_cpus) and num_cpus > 0):
+            raise (ValueError if number else InputTypeError)(
+                f"num_cpus must be a number > 0 and finite (CPUs reserved per run, e.g. 1); got {num_cpus!r}")
+        self.local_cpus = check_count(local_cpus, "local_cpus", allow_none=True,
+                                      fix="CPUs of the local Ray; None for all of this machine's cores")
+        self.grace = check_real(grace, "grace", 0, fix="seconds a Ctrl-C waits for the runs in progress")
+        self.shutdown = check_bool(shutdown, "shutdown")
+        ray = sys.modules.get("ray")
+        if address is None and self.local_cpus is not None:
+            _check_fits(num_cpus, self.local_cpus, "local_cpus")
+        elif address is None and not (ray is not None and ray.is_initialized()):
+            _check_fits(num_cpus, os.cpu_count() or 1, "this machine's cores")
+        self.address, self.num_cpus = address, num_cpus
 
     def run(self, task, groups: list[list[Job]], runners: dict, strict: bool, on_record) -> bool:
         ray = _import_ray()
         started = self._start(ray)
         try:
+            if self.address is None:  # a local Ray never schedules a run that needs more CPUs than it has
+                _check_fits(self.num_cpus, ray.cluster_resources().get("CPU", 0), "the local Ray session")
             remote = ray.remote(num_cpus=self.num_cpus, max_retries=0)(run_job)
             task_ref, threads_each = ray.put(task), max(1, int(self.num_cpus))
             pending = {remote.remote(runners[job.method], task_ref, job, strict, threads_each): job
@@ -185,8 +205,17 @@ class RayExecutor:
         return f"RayExecutor(address={self.address!r}, num_cpus={self.num_cpus})"
 
 
+def _check_fits(num_cpus: float, available: float, where: str) -> None:
+    if num_cpus > available:
+        raise ValueError(f"num_cpus={num_cpus:g} CPUs per run, but {where} offer(s) {available:g}: Ray would never "
+                         f"schedule a run; give num_cpus ≤ {available:g} (or a cluster address with larger nodes)")
+
+
 def resolve_executor(executor):
     """An executor object from ``"local"``, ``"ray"`` or an object with ``run(...)``."""
+    if isinstance(executor, type):
+        raise InputTypeError(f"executor must be an executor object, not the class {executor.__name__}: pass "
+                             f"{executor.__name__}(), or 'local' / 'ray'")
     if executor is None or executor == "local":
         return LocalExecutor()
     if executor == "ray":

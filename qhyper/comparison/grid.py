@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 
+from .._checks import InputTypeError
+
 __all__ = ["check_grid", "points", "label"]
 
 
@@ -31,6 +33,7 @@ def check_grid(grid, methods: list[str]) -> dict[str, dict[str, list] | list[dic
             if not axes or not all(isinstance(p, dict) and p for p in axes):
                 raise ValueError(f"grid[{method!r}] as a list must hold non-empty dicts of options (grid points), "
                                  f"e.g. [{{'ansatz': 'product'}}, {{'layers': 2}}]; got {axes!r}")
+            _check_names(method, [k for p in axes for k in p])
             if len(set(map(repr, axes))) != len(axes):
                 raise ValueError(f"grid[{method!r}] repeats a grid point: {axes!r}")
             out[method] = [dict(p) for p in axes]
@@ -38,6 +41,7 @@ def check_grid(grid, methods: list[str]) -> dict[str, dict[str, list] | list[dic
         if not isinstance(axes, dict) or not axes:
             raise ValueError(f"grid[{method!r}] must be a non-empty dict {{option: [values]}} or a list of grid "
                              f"points; got {axes!r}")
+        _check_names(method, axes)
         out[method] = {}
         for option, values in axes.items():
             if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
@@ -50,6 +54,12 @@ def check_grid(grid, methods: list[str]) -> dict[str, dict[str, list] | list[dic
                 raise ValueError(f"grid[{method!r}][{option!r}] repeats a value: {values!r}")
             out[method][option] = values
     return out
+
+
+def _check_names(method, options) -> None:
+    bad = [o for o in options if not isinstance(o, str)]
+    if bad:
+        raise InputTypeError(f"grid[{method!r}]: options are named by strings, e.g. {{'layers': [2, 4]}}; got {bad[0]!r}")
 
 
 def points(axes) -> list[dict]:

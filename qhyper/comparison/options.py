@@ -11,6 +11,8 @@ import difflib
 import inspect
 from typing import Callable, Iterable
 
+from .._checks import InputTypeError
+
 __all__ = ["keywords", "check_keys", "preflight"]
 
 
@@ -25,6 +27,9 @@ def check_keys(method: str, options: dict, accepted: Iterable[str]) -> None:
     """Raise a ``ValueError`` for the first key of ``options`` not in ``accepted``."""
     accepted = sorted(set(accepted))
     for key in options:
+        if not isinstance(key, str):
+            raise InputTypeError(f"options: method {method!r} takes options by name (strings); got the key "
+                                 f"{key!r}; it accepts: {', '.join(accepted)}")
         if key not in accepted:
             close = difflib.get_close_matches(key, accepted, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -33,7 +38,8 @@ def check_keys(method: str, options: dict, accepted: Iterable[str]) -> None:
 
 def preflight(method: str, runner, options: dict) -> None:
     """Run ``runner.preflight(options)`` if the runner declares one; its ``ValueError`` /
-    ``TypeError`` becomes a ``ValueError`` naming the method."""
+    ``TypeError`` is raised again naming the method: a ``TypeError`` (an option of the wrong
+    type) as an :class:`~qhyper._checks.InputTypeError`, which is a ``ValueError`` too."""
     check = getattr(runner, "preflight", None)
     if check is None:
         return
@@ -41,4 +47,5 @@ def preflight(method: str, runner, options: dict) -> None:
         check(dict(options))
     except (ValueError, TypeError) as err:
         text = str(err)
-        raise ValueError(text if text.startswith("options:") else f"options for {method!r}: {text}") from err
+        text = text if text.startswith("options:") else f"options for {method!r}: {text}"
+        raise (InputTypeError if isinstance(err, TypeError) else ValueError)(text) from err

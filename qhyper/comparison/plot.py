@@ -3,6 +3,10 @@ a sweep, the score against the swept option."""
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
+
+from .._checks import InputTypeError
 
 __all__ = ["plot_comparison"]
 
@@ -16,6 +20,8 @@ def plot_comparison(comparison, path=None):
     where reported) against that option. Saved to ``path`` (PNG, 120 dpi) if given.
     Returns the matplotlib Figure (no pyplot state is touched).
     """
+    if path is not None:
+        _check_path(path)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -54,6 +60,18 @@ def plot_comparison(comparison, path=None):
     if path is not None:
         fig.savefig(path, dpi=120)
     return fig
+
+
+def _check_path(path) -> None:
+    """``path`` must name a new or existing file in an existing folder (checked before drawing)."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise (ValueError if isinstance(path, str) else InputTypeError)(
+            f"path must be a file path (a str or Path, e.g. 'compare.png') or None; got {path!r:.80}")
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"path {str(path)!r} is a folder; give a file name in it, e.g. {str(path / 'compare.png')!r}")
+    if not path.parent.is_dir():
+        raise ValueError(f"path {str(path)!r}: the folder {str(path.parent)!r} does not exist; create it first")
 
 
 def _sweeps(comparison, ok) -> dict[tuple[str, str], list[dict]]:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import statistics
 from dataclasses import dataclass
 
 from tqdm.auto import tqdm
 
 from .._budget import check_max_time
+from .._checks import InputTypeError, check_bool
 from . import registry
 from .executors import Job, resolve_executor
 from .grid import check_grid, label, points
@@ -16,7 +18,12 @@ from .options import preflight
 from .store import FINISHED, RunStore, run_key
 from .table import Comparison
 
-__all__ = ["compare"]
+__all__ = ["compare", "MAX_SEED", "MAX_SEED_COUNT"]
+
+#: The largest seed: every method can use it (scikit-learn's generators take 32-bit seeds).
+MAX_SEED = 2**32 - 1
+#: The largest seed count ``seeds=N`` (N runs per row); a longer list can still be given.
+MAX_SEED_COUNT = 1_000_000
 
 
 def compare(methods=None, task="digits01_4x4", seeds=3,
@@ -35,7 +42,8 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
             string; default the task's own list (``task.methods``).
         task: a task name (see :func:`~qhyper.comparison.tasks`) or a
             :class:`~qhyper.comparison.Task`.
-        seeds: number of seeds (0 … seeds−1) or a list of distinct seeds.
+        seeds: number of seeds (0 … seeds−1, at most :data:`MAX_SEED_COUNT`) or a list of
+            distinct integer seeds in 0 … :data:`MAX_SEED` (2^32 − 1).
         options: per-method keyword overrides, e.g. ``{"ste": {"epochs": 50}}``.
         quick: use the task's small smoke-test budgets.
         progress: progress bar over the runs.
@@ -69,17 +77,17 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
     task = registry.get_task(task)
     methods = _check_methods(task.methods if methods is None else methods)
     seeds = _check_seeds(seeds)
-    options = options or {}
-    stray = [m for m in options if m not in methods]
-    if stray:
-        raise ValueError(f"options: given for method(s) {stray} that are not being compared ({methods}); "
-                         "drop them or add the methods")
+    options = _check_options(options, methods)
+    quick, progress, strict = check_bool(quick, "quick"), check_bool(progress, "progress"), check_bool(strict, "strict")
+    resume, replace = check_bool(resume, "resume"), check_bool(replace, "replace")
     grid, max_time = check_grid(grid, methods), check_max_time(max_time)
     executor = resolve_executor(executor)
     configs = _configs(task, methods, grid, quick, options, max_time)
     for c in configs:  # every option, known and valid, before any run
         if c.runs:
             preflight(c.label, registry.method(c.name).runner, c.options)
+    if any(c.runs for c in configs):
+        registry.check_task_data(task)  # its data set loads and fits its model (once, before any run)
     store = _open_store(store, resume, replace)
     done = store.latest() if store is not None and resume else {}
     records, groups = {}, []
@@ -131,7 +139,10 @@ class _Config:
 def _check_methods(methods) -> list[str]:
     if isinstance(methods, str):
         methods = [m.strip() for m in methods.split(",") if m.strip()]
-    methods = list(methods)
+    methods = list(methods) if hasattr(methods, "__iter__") else methods
+    if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
+        raise InputTypeError(f"methods must be a list of method names or one comma-separated string, e.g. "
+                             f"['mle', 'ste'] or 'mle,ste' (see qh.comparison.methods()); got {methods!r:.80}")
     known = registry.methods()
     unknown = [m for m in methods if m not in known]
     if unknown or not methods:
@@ -144,17 +155,48 @@ def _check_methods(methods) -> list[str]:
 
 
 def _check_seeds(seeds) -> list[int]:
-    if isinstance(seeds, bool) or isinstance(seeds, str):
-        raise TypeError(f"seeds must be a count or a list of integer seeds; got {seeds!r}")
-    seeds = list(range(seeds)) if isinstance(seeds, numbers.Integral) else list(seeds)
+    """A seed count ``N`` (seeds 0 … N−1) or a list of distinct integer seeds in 0 … MAX_SEED."""
+    kinds = "seeds must be a count or a list of integer seeds (3: seeds 0, 1, 2; or [0, 4, 7])"
+    integer = lambda s: isinstance(s, numbers.Integral) and not isinstance(s, bool)  # noqa: E731
+    if integer(seeds):
+        if not 1 <= seeds <= MAX_SEED_COUNT:
+            raise ValueError(f"{kinds}; a count must be in 1 … {MAX_SEED_COUNT}; got {seeds!r}")
+        return list(range(seeds))
+    if isinstance(seeds, (str, bytes, bool)) or not hasattr(seeds, "__iter__"):
+        hint = f" — pass {int(seeds)}, an int" if isinstance(seeds, float) and seeds.is_integer() else ""
+        hint = f" — pass {int(seeds)} (a count), an int" if isinstance(seeds, str) and seeds.isdigit() else hint
+        raise InputTypeError(f"{kinds}; got {type(seeds).__name__} {seeds!r:.80}{hint}")
+    seeds = list(seeds)
     if not seeds:
-        raise ValueError("seeds must be a positive count or a non-empty list of seeds; got none")
+        raise ValueError(f"{kinds}; got an empty list")
+    every = (f"seeds: every seed must be an integer ≥ 0 and ≤ {MAX_SEED} (2^32 − 1: some methods' libraries "
+             f"take 32-bit seeds)")
     for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0:
-            raise ValueError(f"seeds: every seed must be an integer ≥ 0; got {s!r} in {seeds!r}")
+        if not integer(s):
+            raise InputTypeError(f"{every}; got {type(s).__name__} {s!r} in {seeds!r:.80}")
+        if not 0 <= s <= MAX_SEED:
+            raise ValueError(f"{every}; got {s!r}")
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds: {seeds} repeats a seed; a repeated seed would repeat the same run")
     return [int(s) for s in seeds]
+
+
+def _check_options(options, methods: list[str]) -> dict[str, dict]:
+    """``options`` as ``{method: {option: value}}`` for methods being compared."""
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise InputTypeError(f"options must be a dict {{method: {{option: value}}}}, e.g. {{'ste': {{'epochs': 50}}}}; "
+                             f"got {type(options).__name__} {options!r:.80}")
+    stray = [m for m in options if m not in methods]
+    if stray:
+        raise ValueError(f"options: given for method(s) {stray} that are not being compared ({methods}); "
+                         "drop them or add the methods")
+    for m, opts in options.items():
+        if not isinstance(opts, dict):
+            raise InputTypeError(f"options[{m!r}] must be a dict of keyword options, e.g. {{'epochs': 50}}; got "
+                                 f"{type(opts).__name__} {opts!r:.80}")
+    return options
 
 
 def _configs(task, methods, grid, quick, options, max_time) -> list[_Config]:
@@ -195,6 +237,9 @@ def _open_store(store, resume: bool, replace: bool):
         if resume or replace:
             raise ValueError("resume= and replace= need store= (the folder of the experiment)")
         return None
+    if not isinstance(store, (RunStore, str, os.PathLike)):
+        raise InputTypeError(f"store must be a folder (a str or Path) or a RunStore; got {type(store).__name__} "
+                             f"{store!r:.80}")
     store = store if isinstance(store, RunStore) else RunStore(store)
     if replace and store.path.exists():
         store.path.unlink()

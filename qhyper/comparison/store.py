@@ -25,6 +25,8 @@ import warnings
 from pathlib import Path
 from typing import Any, Iterator
 
+from .._checks import InputTypeError
+
 __all__ = ["RunStore", "run_key", "strict", "write_atomic", "FINISHED", "STATUSES"]
 
 #: statuses a record may have; the first three are final (a resumed experiment skips them)
@@ -102,9 +104,19 @@ class RunStore:
     """
 
     def __init__(self, folder, name: str = "runs.jsonl"):
+        if not isinstance(folder, (str, os.PathLike)) or not str(folder).strip():
+            raise (ValueError if isinstance(folder, str) else InputTypeError)(
+                f"store folder must be a non-empty path (a str or Path) of the experiment's folder; got {folder!r:.80}")
+        if not isinstance(name, str) or not name.strip() or Path(name).name != name or name in (".", ".."):
+            raise (ValueError if isinstance(name, str) else InputTypeError)(
+                f"store name must be a plain file name inside the folder, e.g. 'runs.jsonl'; got {name!r:.80}")
         self.folder = Path(folder)
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ValueError(f"store folder {str(folder)!r} is a file, not a folder; give the experiment's folder")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / name
+        if self.path.is_dir():
+            raise ValueError(f"store name {name!r}: {self.path} is a folder; give the name of the runs file")
 
     def append(self, record: dict) -> dict:
         """Append one record durably (written, flushed and fsynced before returning); returns

@@ -27,12 +27,14 @@ import time
 
 import torch
 
-from ..._checks import seed_int
+from ..._budget import check_max_time
+from ..._checks import DTYPE, check_bool, check_choice, check_count, check_real, seed_int
+from ..._threads import check_threads
 from ..._threads import threads
 from ..options import check_keys, keywords
 from . import SMALL_TENSOR_THREADS
 from ...pibinn.metrics import nmse_db
-from ...pibinn.model import ISTA, UnrolledISTA
+from ...pibinn.model import FORMS, ISTA, UnrolledISTA
 from ...pibinn.problems import InverseProblem, load_problem
 from ...pibinn.training import scores, train
 from ...results import TrainResult
@@ -107,9 +109,56 @@ def inverse(name: str):
     def run(task, seed, options):
         return run_method(name, task.dataset, seed, **options)
 
-    run.preflight = lambda options: check_keys(name, options, accepted_options(name))
+    run.preflight = lambda options: preflight(name, options)
     run.budgeted = name not in ("ista", "qhn")  # ista learns nothing; qhn's budget would bound its STE stage only
     return run
+
+
+def preflight(name: str, options: dict) -> None:
+    """Check method ``name``'s options before any run: the keys, ``layers``, the training
+    options (as :func:`~qhyper.pibinn.train` checks them), the model's options (the model
+    built once, tied, on a 2×2 operator: no problem is loaded) and, for ``qhn``, those of
+    :func:`sign_search` (its QHN trainer built once)."""
+    check_keys(name, options, accepted_options(name))
+    opts = dict(options)
+    layers = check_count(opts.pop("layers", 8), "layers", fix="the number of unrolled (ISTA) iterations")
+    if name == "ista":
+        return
+    train_kw = {k: opts.pop(k) for k in _TRAIN_KEYS if k in opts}
+    check_count(train_kw.get("steps", 0), "steps", minimum=0)
+    check_count(train_kw.get("batch_size", 1), "batch_size")
+    check_count(train_kw.get("eval_every", 1), "eval_every")
+    check_real(train_kw.get("warm_fraction", 0.5), "warm_fraction", 0, 1)
+    check_real(train_kw.get("lr", 1e-3), "lr", 0, low_open=True)
+    check_real(train_kw.get("qat_lr", 1e-2), "qat_lr", 0, low_open=True)
+    check_bool(train_kw.get("progress", False), "progress")
+    check_threads(train_kw.get("threads"))
+    check_max_time(train_kw.get("max_time"))
+    if name == "qhn":
+        _sign_search_preflight(opts)
+        return
+    check_bool(opts.pop("tied", False), "tied")
+    fixed = _LEARNED.get(name, {"mask": "dense"})
+    UnrolledISTA(torch.eye(2, dtype=DTYPE), layers=layers, tied=True, form=opts.pop("form", "cp"), **fixed, **opts)
+
+
+def _sign_search_preflight(opts: dict) -> None:
+    """The options of :func:`sign_search` beyond the training options, as it uses them."""
+    from ...objectives import MLE
+    from ...trainers.qhn import QHN
+
+    check_choice(opts.get("form", "cp"), "form", FORMS)
+    objective = check_choice(opts.get("objective", "mle"), "objective", ("mle", "elbo", "mmd"))
+    shots = check_count(opts.get("shots"), "shots", allow_none=True, fix="shots per step, or None for exact mode")
+    if objective == "mmd" and shots is None:
+        raise ValueError("objective='mmd' trains from shots: pass shots=<int>")
+    check_count(opts.get("circuit_layers", 2), "circuit_layers")
+    check_count(opts.get("max_exact_bits", 20), "max_exact_bits")
+    check_real(opts.get("lam"), "lam", 0, allow_none=True, fix="the MMD weight; None for the training-set size")
+    check_real(opts.get("noise_std"), "noise_std", 0, low_open=True, allow_none=True)
+    steps = check_count(opts.get("qhn_steps", 200), "qhn_steps", fix="optimiser steps of the hypernetwork")
+    lr = check_real(opts.get("qhn_lr"), "qhn_lr", 0, low_open=True, allow_none=True, fix="None for the default")
+    QHN(objective=MLE(), optimizer=opts.get("qhn_optimizer", "adam"), steps=steps, lr=lr, progress=False)
 
 
 def accepted_options(name: str) -> tuple[str, ...]:
