@@ -20,7 +20,10 @@ function such as a template; both translate into the native gate set of
 """
 from __future__ import annotations
 
+import inspect
 from typing import Callable
+
+from .._checks import InputTypeError
 
 __all__ = ["get", "names", "register", "has_depth", "from_qiskit", "from_pennylane", "Ansatz", "Gate"]
 
@@ -28,13 +31,25 @@ _FAMILIES: dict[str, Callable] = {}
 
 
 def register(name: str):
-    """Class decorator: make an ansatz family available as ``get(name, ...)``."""
+    """Class decorator: make an ansatz family available as ``get(name, ...)``. A name
+    already taken by another family is refused (re-registering the same class, as a module
+    reload does, is allowed)."""
+    if not isinstance(name, str) or not name:
+        raise InputTypeError(f"register needs the family's name, a non-empty string; got {type(name).__name__} {name!r}")
 
     def deco(factory):
+        old = _FAMILIES.get(name)
+        if old is not None and _qualname(old) != _qualname(factory):
+            raise ValueError(f"ansatz family {name!r} is already registered (by {_qualname(old)}); register "
+                             f"{_qualname(factory)} under another name")
         _FAMILIES[name] = factory
         return factory
 
     return deco
+
+
+def _qualname(factory) -> str:
+    return f"{getattr(factory, '__module__', '?')}.{getattr(factory, '__qualname__', repr(factory))}"
 
 
 def names() -> list[str]:
@@ -42,23 +57,33 @@ def names() -> list[str]:
     return sorted(_FAMILIES)
 
 
+def _family(name) -> Callable:
+    """The factory of family ``name``; a clear error for a name of the wrong type or unknown."""
+    if not isinstance(name, str):
+        raise InputTypeError(f"the ansatz family must be given by name, one of {names()}; got "
+                             f"{type(name).__name__} {name!r:.60}")
+    if name not in _FAMILIES:
+        known = ", ".join(names()) or "none registered yet"
+        raise ValueError(f"unknown ansatz {name!r}; available: {known}")
+    return _FAMILIES[name]
+
+
 def has_depth(name: str) -> bool:
     """Whether family ``name`` has a depth to choose: its ``layers`` defaults to a number, not
     ``None`` (``product`` has none). Callers that pick a default depth pass it only then."""
-    import inspect
-
-    if name not in _FAMILIES:
-        return False
-    layers = inspect.signature(_FAMILIES[name]).parameters.get("layers")
+    layers = inspect.signature(_family(name)).parameters.get("layers")
     return layers is not None and layers.default is not None
 
 
 def get(name: str, **options):
     """Build the ansatz family ``name`` with ``options`` (e.g. ``n_qubits``, ``layers``)."""
-    if name not in _FAMILIES:
-        known = ", ".join(names()) or "none registered yet"
-        raise ValueError(f"unknown ansatz {name!r}; available: {known}")
-    return _FAMILIES[name](**options)
+    factory = _family(name)
+    try:
+        inspect.signature(factory).bind(**options)
+    except TypeError as err:
+        takes = [p for p in inspect.signature(factory).parameters if p != "self"]
+        raise TypeError(f"ansatz {name!r} takes the options {takes}; got {sorted(options)} ({err})") from None
+    return factory(**options)
 
 
 # The families register themselves on import (light modules: no simulator is imported here).

@@ -31,7 +31,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .._checks import check_count, torch_generator
+from .._checks import InputTypeError, check_bool, check_count, torch_generator
+from .checks import as_real_tensor, validate_gates
 from .gates import GATES
 
 __all__ = ["Gate", "Ansatz"]
@@ -77,7 +78,13 @@ class Ansatz:
 
     def __init__(self, n_qubits: int, gates: Sequence[Gate], shape: tuple[int, ...]):
         self.num_qubits = check_count(n_qubits, "n_qubits", 1)
+        if isinstance(gates, (str, Gate)) or not hasattr(gates, "__iter__"):
+            raise InputTypeError(f"gates must be a list of qhyper.circuits.Gate records; got {type(gates).__name__} "
+                                 f"{gates!r:.60}")
         self.gates = tuple(gates)
+        if isinstance(shape, str) or not hasattr(shape, "__iter__"):
+            raise InputTypeError(f"shape must be a tuple of integers ≥ 0 (the parameters' structured shape, e.g. "
+                                 f"({shape!r},) for a flat vector); got {type(shape).__name__} {shape!r}")
         self._shape = tuple(check_count(s, "every entry of shape", minimum=0) for s in shape)
         self.num_params = int(np.prod(self._shape)) if self._shape else 0
         self._validate()
@@ -106,32 +113,7 @@ class Ansatz:
         return counts
 
     def _validate(self) -> None:
-        used = np.zeros(self.num_params, dtype=int)
-        for g in self.gates:
-            spec = GATES.get(g.name)
-            if spec is None:
-                raise ValueError(f"unknown gate {g.name!r}; the native gates are {', '.join(GATES)}")
-            if len(g.wires) != spec.arity or len(set(g.wires)) != spec.arity:
-                raise ValueError(f"{g.name} acts on {spec.arity} distinct wire(s); got {g}")
-            for w in g.wires:
-                check_count(w, f"every wire of {g}", minimum=0, maximum=self.num_qubits - 1)
-            if not spec.parametric:
-                if g.param is not None or g.offset:
-                    raise ValueError(f"{g.name} is a fixed gate and takes no parameter; got {g}")
-                continue
-            if isinstance(g.param, tuple) and isinstance(g.coeff, tuple) and len(g.param) != len(g.coeff):
-                raise ValueError(f"{g}: param and coeff must have the same length")
-            for k, c in g.terms:
-                check_count(k, f"every parameter index of rotation {g}", minimum=0, maximum=self.num_params - 1)
-                if not math.isfinite(float(c)):
-                    raise ValueError(f"rotation {g} has a non-finite coefficient")
-                used[k] += 1
-            if not math.isfinite(float(g.offset)):
-                raise ValueError(f"rotation {g} has a non-finite offset")
-        if self.num_params and not np.all(used >= 1):
-            bad = np.flatnonzero(used == 0)[:5].tolist()
-            raise ValueError(f"parameters {bad} appear in no gate; every parameter must set at least one angle "
-                             f"(or shrink the parameter shape)")
+        validate_gates(self.gates, self.num_qubits, self.num_params)
 
     def _build_angle_map(self) -> None:
         slots, terms, offsets, recipes = [], [], [], []
@@ -176,6 +158,11 @@ class Ansatz:
     def angles(self, theta):
         r"""Gate angles :math:`a = A\theta + b`, shape ``[..., num_angles]``, for ``theta[..., P]``
         (torch tensors stay differentiable; NumPy-like arrays work too)."""
+        if not hasattr(theta, "shape"):
+            theta = np.asarray(theta, dtype=np.float64)
+        if tuple(theta.shape[-1:]) != (self.num_params,):
+            raise ValueError(f"theta must have shape [..., {self.num_params}] (one entry per parameter of the "
+                             f"{self.name} ansatz); got {tuple(theta.shape)}")
         if self._identity:
             return theta
         if isinstance(theta, torch.Tensor):
@@ -243,14 +230,16 @@ class Ansatz:
         g = torch_generator(generator, "generator")
         return torch.rand(self.num_params, generator=g, dtype=torch.float64) * (2 * math.pi)
 
-    def check_theta(self, theta, batched: bool = False) -> torch.Tensor:
-        """``theta`` as float64 [num_params] (or [B, num_params] if ``batched``), finite."""
-        t = torch.as_tensor(theta, dtype=torch.float64)
+    def check_theta(self, theta, batched: bool = False, name: str = "theta") -> torch.Tensor:
+        """``theta`` as float64 [num_params] (or [B, num_params] if ``batched``), finite and real
+        (``name`` is the parameter the messages name, e.g. ``"init"``)."""
+        batched = check_bool(batched, "batched")
+        t = as_real_tensor(theta, name)
         want = f"[B, {self.num_params}]" if batched else f"[{self.num_params}]"
         if t.shape[-1:] != (self.num_params,) or t.ndim != (2 if batched else 1):
-            raise ValueError(f"{self.name} ansatz takes parameters of shape {want}; got {tuple(t.shape)}")
+            raise ValueError(f"{name}: the {self.name} ansatz takes parameters of shape {want}; got {tuple(t.shape)}")
         if not torch.isfinite(t).all():
-            raise ValueError("circuit parameters contain NaN or inf; check the learning rate / objective")
+            raise ValueError(f"{name}: circuit parameters contain NaN or inf; check the learning rate / objective")
         return t
 
     # ----------------------------------------------------------------- PennyLane
@@ -289,6 +278,7 @@ class Ansatz:
         """
         from qiskit.circuit import ParameterVector
 
+        measure = check_bool(measure, "measure")
         if theta is None:
             p = ParameterVector("theta", self.num_params)
             values = [_expression(g, p) for g in self.gates if GATES[g.name].parametric]
@@ -323,6 +313,7 @@ class Ansatz:
         """OpenQASM 3 text of the circuit (bound to ``theta`` if given) via ``qiskit.qasm3.dumps``."""
         from qiskit import qasm3
 
+        measure = check_bool(measure, "measure")
         return qasm3.dumps(self.to_qiskit(theta, measure=measure))
 
     def __repr__(self) -> str:

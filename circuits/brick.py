@@ -20,6 +20,7 @@ from __future__ import annotations
 from .._checks import check_count
 from . import register
 from .base import Ansatz, Gate
+from .checks import check_gate_count
 
 __all__ = ["Brick"]
 
@@ -37,6 +38,9 @@ class Brick(Ansatz):
     def __init__(self, n_qubits: int, layers: int = DEFAULT_LAYERS):
         n = check_count(n_qubits, "n_qubits", 1)
         self.layers = check_count(layers, "layers", 1)
+        L = self.layers
+        cx = (L + 1) // 2 * (n // 2) + L // 2 * ((n - 1) // 2)  # even bonds on even layers, odd on odd
+        check_gate_count("brick", 2 * n * L + cx, n_qubits=n, layers=L)
         gates = []
         for l in range(self.layers):
             gates += [Gate("CX", (j, j + 1)) for j in range(l % 2, n - 1, 2)]

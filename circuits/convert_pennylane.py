@@ -24,6 +24,7 @@ import torch
 
 from .._checks import check_count, torch_generator
 from .base import Ansatz, Gate
+from .checks import MAX_GATES
 from .gates import GATES
 
 __all__ = ["from_pennylane", "PennyLaneAnsatz"]
@@ -59,6 +60,11 @@ def from_pennylane(qfunc, n_qubits: int, shape, seed=0) -> PennyLaneAnsatz:
         shape = tuple(check_count(s, "every entry of shape", 1) for s in shape)
     except TypeError:
         raise TypeError(f"shape must be a tuple of positive integers (the shape of theta); got {shape!r}") from None
+    if not shape:
+        raise ValueError("shape must have at least one entry (the shape of theta, e.g. (4,) or (2, 4, 3)); got ()")
+    if math.prod(shape) > MAX_GATES:  # every parameter must set an angle, and a circuit has at most MAX_GATES
+        raise ValueError(f"shape={shape} gives {math.prod(shape)} parameters; qhyper circuits have at most "
+                         f"{MAX_GATES} gates, each parameter setting at least one angle")
     gen = torch_generator(seed)
     points = [torch.rand(shape, generator=gen, dtype=torch.float64) * 2 * math.pi for _ in range(2)]
     leaf = points[0].clone().requires_grad_(True)
@@ -102,7 +108,12 @@ def _trace(qfunc, theta, n):
     """(ops as (native name, wires, angle index or None), angle values) of ``qfunc(theta)``."""
     import pennylane as qml
 
-    tape = qml.tape.make_qscript(qfunc)(theta)
+    try:
+        tape = qml.tape.make_qscript(qfunc)(theta)
+    except Exception as err:  # the user's function: say which theta it was given
+        raise ValueError(f"from_pennylane: qfunc(theta) raised {type(err).__name__}: {err} — it was called with theta "
+                         f"of shape={tuple(theta.shape)}; pass the shape qfunc expects (e.g. "
+                         "qml.StronglyEntanglingLayers.shape(n_layers, n_wires))") from err
     if tape.measurements:
         raise ValueError("from_pennylane: qfunc returns or queues measurements; pass a function that only queues "
                          "gates (qhyper measures every qubit itself)")

@@ -10,9 +10,10 @@ circuit. Initialisation: :math:`U[0, 2\pi)`.
 """
 from __future__ import annotations
 
-from .._checks import check_count
+from .._checks import check_choice, check_count
 from . import register
 from .base import Ansatz, Gate
+from .checks import check_gate_count
 
 __all__ = ["HardwareEfficient"]
 
@@ -26,9 +27,9 @@ class HardwareEfficient(Ansatz):
     def __init__(self, n_qubits: int, layers: int = 2, entangler: str = "cz"):
         n = check_count(n_qubits, "n_qubits", 1)
         self.layers = check_count(layers, "layers", 0)
-        if entangler not in ("cz", "cx"):
-            raise ValueError(f"entangler must be 'cz' or 'cx'; got {entangler!r}")
-        self.entangler = entangler
+        self.entangler = check_choice(entangler, "entangler", ("cz", "cx"))
+        check_gate_count("hardware_efficient", (self.layers + 1) * n + self.layers * (n - 1), n_qubits=n,
+                         layers=self.layers)
         gates = [Gate("RY", (j,), j) for j in range(n)]
         for l in range(1, self.layers + 1):
             gates += [Gate(entangler.upper(), (j, j + 1)) for j in range(n - 1)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .._checks import check_count
 from . import register
 from .base import Ansatz, Gate
+from .checks import check_gate_count
 
 __all__ = ["Product"]
 
@@ -22,7 +23,8 @@ class Product(Ansatz):
 
     def __init__(self, n_qubits: int, layers: int | None = None):
         n = check_count(n_qubits, "n_qubits", 1)
-        if layers not in (None, 0, 1):
-            raise ValueError(f"the product ansatz has a single RY layer; got layers={layers!r} (use 0, 1 or omit it)")
+        check_count(layers, "layers", minimum=0, maximum=1, allow_none=True,
+                    fix="the product ansatz has a single RY layer (use 0, 1 or omit it)")
+        check_gate_count("product", n, n_qubits=n)
         self.layers = 0
         super().__init__(n, [Gate("RY", (j,), j) for j in range(n)], (n,))

@@ -25,9 +25,11 @@ from typing import Protocol, runtime_checkable
 
 import torch
 
+from .._checks import InputTypeError, check_count, check_instance
 from ..objectives.base import ShotForm
 
-__all__ = ["Estimate", "ShotEstimator", "draw_reference", "is_exact", "estimator_name", "checked_grad"]
+__all__ = ["Estimate", "ShotEstimator", "draw_reference", "is_exact", "estimator_name", "checked_grad",
+           "check_call"]
 
 
 @dataclass
@@ -83,3 +85,25 @@ def checked_grad(est, estimator, theta: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"gradient estimator {estimator_name(estimator)!r} returned {got}; a shot estimator returns a "
                          f"qhyper.gradients.Estimate whose grad has one entry per angle ({theta.numel()})")
     return grad.detach().to(theta.dtype).reshape(theta.shape)
+
+
+def check_call(name: str, hypernet, form, theta, shots, generator, step) -> tuple[torch.Tensor, int, int]:
+    """The arguments of a shot estimator's call, checked before any circuit is sampled:
+    ``(theta [P] float64, shots, step)``. A form with kernel terms needs ``shots ≥ 2`` (its
+    quadratic term is a U-statistic over pairs of distinct samples)."""
+    if not all(hasattr(hypernet, a) for a in ("ansatz", "sample_at", "sample_angles")):
+        raise InputTypeError(f"hypernet must be a qhyper.Hypernetwork (the estimator samples its circuit); got "
+                             f"{type(hypernet).__name__} {hypernet!r:.60}")
+    if not isinstance(form, ShotForm):
+        hint = (f"pass objective.shot_form(source), not the objective {type(form).__name__} itself"
+                if hasattr(form, "shot_form") else "build it with objective.shot_form(source)")
+        raise InputTypeError(f"form must be a qhyper.objectives.ShotForm; got {type(form).__name__} — {hint}")
+    theta = hypernet.ansatz.check_theta(theta.detach() if isinstance(theta, torch.Tensor) else theta)
+    shots = check_count(shots, "shots", minimum=2 if form.has_kernel_terms else 1,
+                        fix=f"{name} needs at least 2 shots per circuit for an objective with kernel (MMD) "
+                            "terms, whose quadratic term pairs distinct samples" if form.has_kernel_terms else "")
+    check_instance(generator, "generator", torch.Generator,
+                   fix="a seeded torch.Generator for the estimator's own randomness, "
+                       "e.g. torch.Generator().manual_seed(0)")
+    step = check_count(step, "step", minimum=0, fix="the training step index, 0, 1, 2, …")
+    return theta, shots, step

@@ -30,7 +30,7 @@ import torch
 from .._checks import DTYPE
 from ..objectives.base import ShotForm
 from ..bitstrings import unique_rows
-from .base import Estimate, draw_reference
+from .base import Estimate, check_call, draw_reference
 
 __all__ = ["ParameterShift"]
 
@@ -38,12 +38,13 @@ __all__ = ["ParameterShift"]
 class ParameterShift:
     """Unbiased shot gradient: ``1 + Σ_g terms(g)`` circuits per step over the live angles
     (``2P' + 1`` for a built-in family, ``P'`` its parameters that are not inert), ``shots``
-    samples each."""
+    samples each (at least 2 for an objective with kernel terms)."""
 
     name = "parameter-shift"
 
     def __call__(self, hypernet, form: ShotForm, theta: torch.Tensor, shots: int, seed: int,
                  generator: torch.Generator, step: int = 0) -> Estimate:
+        theta, shots, step = check_call("parameter shift", hypernet, form, theta, shots, generator, step)
         ansatz = hypernet.ansatz
         base = ansatz.angles(theta.unsqueeze(0)).detach()  # [1, G]
         rows, coeffs, owner = [], [], []  # one shifted circuit per (live angle, recipe term)

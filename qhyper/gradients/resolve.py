@@ -1,6 +1,7 @@
 """The ``gradient=`` setting of a trainer: a shortcut string or an estimator object."""
 from __future__ import annotations
 
+from .._checks import check_bool
 from .backprop import Backprop
 from .base import is_exact
 from .parameter_shift import ParameterShift
@@ -20,6 +21,9 @@ def resolve(gradient, spsa: SPSA | None = None):
         if gradient not in GRADIENTS:
             raise ValueError(f"unknown gradient {gradient!r}; choose from {GRADIENTS} or pass an estimator "
                              f"object (qh.gradients.Backprop(), ParameterShift(), SPSA(...))")
+        if spsa is not None and gradient != "spsa":
+            raise ValueError(f"spsa= configures gradient='spsa' only, but gradient={gradient!r}: pass "
+                             f"gradient='spsa' with it, or leave spsa unset")
         return {"auto": None, "backprop": Backprop(), "parameter-shift": ParameterShift(),
                 "spsa": spsa or SPSA()}[gradient]
     if isinstance(gradient, type):
@@ -37,4 +41,5 @@ def resolve(gradient, spsa: SPSA | None = None):
 
 def auto(exact_mode: bool):
     """``gradient="auto"``: backprop for exact hypernetworks, parameter-shift for shots."""
+    exact_mode = check_bool(exact_mode, "exact_mode")
     return Backprop() if exact_mode else ParameterShift()

@@ -20,9 +20,9 @@ import math
 
 import torch
 
-from .._checks import DTYPE
+from .._checks import DTYPE, check_count, check_real
 from ..objectives.base import ShotForm
-from .base import Estimate, draw_reference
+from .base import Estimate, check_call, draw_reference
 
 __all__ = ["SPSA"]
 
@@ -31,24 +31,24 @@ class SPSA:
     """Simultaneous-perturbation gradient estimate.
 
     Args:
-        c: perturbation size at step 0 (radians, > 0).
-        directions: perturbation directions averaged per step (≥ 1).
-        gamma: decay exponent of :math:`c_t` (Spall's 0.101).
+        c: perturbation size at step 0 (radians, in (0, π)).
+        directions: perturbation directions averaged per step (an integer ≥ 1).
+        gamma: decay exponent of :math:`c_t`, in [0, 1] (Spall's 0.101).
     """
 
     name = "spsa"
 
     def __init__(self, c: float = 0.2, directions: int = 1, gamma: float = 0.101):
-        if not (math.isfinite(c) and c > 0):
-            raise ValueError(f"SPSA perturbation c must be > 0; got {c}")
-        if isinstance(directions, bool) or not isinstance(directions, int) or directions < 1:
-            raise ValueError(f"SPSA directions must be an integer ≥ 1; got {directions!r}")
-        if not (math.isfinite(gamma) and gamma >= 0):
-            raise ValueError(f"SPSA gamma must be ≥ 0; got {gamma}")
-        self.c, self.directions, self.gamma = float(c), directions, float(gamma)
+        self.c = check_real(c, "c", 0.0, math.pi, low_open=True, high_open=True,
+                            fix="the SPSA perturbation in radians, e.g. 0.1–0.2 (at π, θ + cΔ and θ − cΔ are the "
+                                "same rotation and every estimate is 0)")
+        self.directions = check_count(directions, "directions", fix="SPSA directions averaged per step")
+        self.gamma = check_real(gamma, "gamma", 0.0, 1.0,
+                                fix="the decay exponent of c_t = c/(t+1)^gamma: Spall's 0.101, or 1/6")
 
     def __call__(self, hypernet, form: ShotForm, theta: torch.Tensor, shots: int, seed: int,
                  generator: torch.Generator, step: int = 0) -> Estimate:
+        theta, shots, step = check_call("SPSA", hypernet, form, theta, shots, generator, step)
         D, P = self.directions, theta.numel()
         ct = self.c / (step + 1) ** self.gamma
         delta = torch.randint(0, 2, (D, P), generator=generator).to(DTYPE) * 2.0 - 1.0

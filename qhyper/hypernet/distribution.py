@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import as_bits, check_seed, check_table_fits, seed_int
+import numpy as np
+
+from .._checks import InputTypeError, as_bits, check_seed, check_table_fits, seed_int
 from ..bitstrings import all_bits, bits_to_index, shannon_entropy
 
-__all__ = ["BornDistribution", "ShotModeError", "sampler_seed"]
+__all__ = ["BornDistribution", "ShotModeError", "sampler_seed", "check_bits"]
 
 _SAMPLER_SEEDS = 2**31 - 1  # sampler seeds drawn from a generator lie in [0, 2^31 − 1)
 
@@ -60,7 +62,7 @@ class BornDistribution:
     def log_prob(self, bits) -> torch.Tensor:
         r""":math:`\log q_\theta(b)` [S] for bits [S, n] (a single [n] row is promoted); −inf where q = 0."""
         self._require_exact("log_prob()")
-        b = as_bits(bits, self.num_bits)
+        b = check_bits(bits, self.num_bits)
         return torch.log(self.probs()[bits_to_index(b)])
 
     def entropy(self) -> torch.Tensor:
@@ -82,6 +84,22 @@ class BornDistribution:
     def __repr__(self) -> str:
         mode = "exact" if self.hypernet.shots is None else f"shots={self.hypernet.shots}"
         return f"BornDistribution(num_bits={self.num_bits}, {mode})"
+
+
+def check_bits(bits, n: int, name: str = "bits") -> torch.Tensor:
+    """Bitstrings [S, n] as :func:`~qhyper._checks.as_bits` returns them, refusing strings,
+    objects and complex numbers first with a message naming ``name``."""
+    if isinstance(bits, torch.Tensor):
+        kind = "c" if bits.is_complex() else "f"
+    else:
+        try:
+            kind = np.asarray(bits).dtype.kind
+        except (ValueError, TypeError):
+            kind = "O"
+    if kind not in "biuf":
+        raise InputTypeError(f"{name} must be an array of 0/1 bits of shape [S, {n}] (one row per network); got "
+                             f"{type(bits).__name__} {bits!r:.60}")
+    return as_bits(bits, n)
 
 
 def sampler_seed(seed, name: str = "seed") -> int:

@@ -45,13 +45,15 @@ draws the initial θ and a fresh sampler seed for every sampling call without an
 """
 from __future__ import annotations
 
-import numpy as np
+import sys
+
 import torch
 from torch import nn
 
 from .. import circuits
-from .._checks import check_count, check_seed, numpy_generator
+from .._checks import available_memory, check_count, check_seed, gib, numpy_generator
 from ..circuits.base import Ansatz
+from ..circuits.checks import as_real_tensor
 from ..circuits.brick import DEFAULT_LAYERS
 from .distribution import BornDistribution, ShotModeError, sampler_seed
 
@@ -67,12 +69,15 @@ def _resolve_backend(backend):
             raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}, a Qiskit SamplerV2 or "
                              "AerSimulator object, or a qml.device(...) object")
         return backend, None
-    from qiskit.primitives import BaseSamplerV2
-    from qiskit_aer import AerSimulator
+    # an object of a library that was never imported cannot be one of its samplers or devices
+    if "qiskit" in sys.modules:
+        from qiskit.primitives import BaseSamplerV2
+        from qiskit_aer import AerSimulator
 
-    if isinstance(backend, (BaseSamplerV2, AerSimulator)):
-        return "qiskit", backend
-    if type(backend).__module__.split(".")[0] != "qiskit_ibm_runtime" or not hasattr(backend, "target"):
+        if isinstance(backend, (BaseSamplerV2, AerSimulator)):
+            return "qiskit", backend
+    if "pennylane" in sys.modules and (type(backend).__module__.split(".")[0] != "qiskit_ibm_runtime"
+                                       or not hasattr(backend, "target")):
         import pennylane as qml
 
         if isinstance(backend, (qml.devices.Device, qml.devices.LegacyDevice)):
@@ -152,34 +157,44 @@ class Hypernetwork(nn.Module):
                             f"{type(ansatz).__name__}{hint}")
         if shots is not None:
             shots = _check_shots(shots)
+            _check_samples_fit(1, shots, ansatz.num_qubits)
         self.ansatz = ansatz
         self.shots = shots
         self.backend_name = backend if isinstance(backend, str) else type(backend).__name__
         self.noise = noise
         self._rng = numpy_generator(check_seed(seed))
         self.backend = _make_backend(backend, ansatz, shots, noise, backend_options)
-        theta = ansatz.init_params(self._rng) if init is None else ansatz.check_theta(init)
+        theta = ansatz.init_params(self._rng) if init is None else ansatz.check_theta(init, name="init")
         self.theta = nn.Parameter(theta.detach().clone().to(torch.float64))
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def for_model(cls, model, ansatz="brick", layers: int = DEFAULT_LAYERS, **kwargs) -> "Hypernetwork":
+    def for_model(cls, model, ansatz="brick", layers: int | None = None, **kwargs) -> "Hypernetwork":
         """A hypernetwork with one qubit per bit of ``model`` (a BNN or an Evaluator).
 
-        ``ansatz`` is a family name (built with ``layers``, default the brick family's depth
-        4 for every family that has a depth; ``product`` has none) or an Ansatz whose qubit
-        count must equal ``model.num_bits``. Other keyword arguments go to the constructor.
+        ``ansatz`` is a family name (built with ``layers``; ``None``, the default, means the
+        brick family's depth 4 for every family that has a depth, and none for ``product``,
+        which also takes the default 4 as "no depth") or an Ansatz whose qubit count must
+        equal ``model.num_bits`` (an object has its depth: ``layers`` other than the default
+        is refused). Other keyword arguments go to the constructor.
         """
         n = _num_bits(model)
+        default = layers is None or (type(layers) is int and layers == DEFAULT_LAYERS)
         if isinstance(ansatz, str):
-            depth = {"layers": layers} if layers != DEFAULT_LAYERS or circuits.has_depth(ansatz) else {}
-            ansatz = circuits.get(ansatz, n_qubits=n, **depth)
+            if not default or circuits.has_depth(ansatz):
+                ansatz = circuits.get(ansatz, n_qubits=n, layers=DEFAULT_LAYERS if layers is None else layers)
+            else:
+                ansatz = circuits.get(ansatz, n_qubits=n)
+        elif not default:
+            raise ValueError(f"layers={layers!r} applies to an ansatz family name; the ansatz object "
+                             f"{type(ansatz).__name__} already has its depth — build it with the layers you want, "
+                             "or pass the family's name")
         _check_match(n, getattr(ansatz, "num_qubits", n), "the model")  # before building a backend
         return cls(ansatz, **kwargs)
 
     def check_num_bits(self, n: int, what: str = "the model") -> None:
         """Raise if ``n`` (bits of a model or length of a cost table's bitstrings) ≠ qubits."""
-        _check_match(int(n), self.num_qubits, what)
+        _check_match(check_count(n, "n", minimum=0, fix=f"the number of bits of {what}"), self.num_qubits, what)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -242,6 +257,7 @@ class Hypernetwork(nn.Module):
         shift one gate of a shared parameter at a time."""
         rows = self._rows(angles, width=self.ansatz.num_angles, what="angles").detach()
         shots = _check_shots(shots)
+        _check_samples_fit(rows.shape[0], shots, self.num_qubits)
         seed = self.next_seed() if seed is None else sampler_seed(seed)
         if self.shots is None:
             return self.backend.sample_exact(rows, shots, seed)
@@ -250,14 +266,12 @@ class Hypernetwork(nn.Module):
     # ------------------------------------------------------------------ helpers
     def _rows(self, thetas, width: int | None = None, what: str = "thetas") -> torch.Tensor:
         width = self.num_params if width is None else width
-        t = thetas if isinstance(thetas, torch.Tensor) else torch.as_tensor(np.asarray(thetas))
+        t = as_real_tensor(thetas, what)
         if t.ndim == 1:
             t = t[None]
-        if t.ndim != 2 or t.shape[1] != width:
-            raise ValueError(f"{what} must have shape [B, {width}] (one row of circuit {what} per "
+        if t.ndim != 2 or t.shape[1] != width or t.shape[0] == 0:
+            raise ValueError(f"{what} must have shape [B, {width}] with B ≥ 1 (one row of circuit {what} per "
                              f"setting); got {tuple(t.shape)}")
-        if t.dtype != torch.float64:
-            t = t.to(torch.float64)
         if not torch.isfinite(t.detach()).all():
             raise ValueError("circuit parameters contain NaN or inf; lower the learning rate or check the objective")
         return t
@@ -279,9 +293,26 @@ def _check_shots(shots) -> int:
     return check_count(shots, "shots", fix="a positive number of shots per circuit (None for exact mode)")
 
 
+_BYTES_PER_SAMPLED_BIT = 16  # the float64 result and the simulator's own copy
+
+
+def _check_samples_fit(rows: int, shots: int, n: int) -> None:
+    """Refuse a sampling call whose bits [rows, shots, n] would not fit in memory, before drawing them."""
+    need = rows * shots * n * _BYTES_PER_SAMPLED_BIT
+    avail = available_memory()
+    if need > 0.5 * avail:
+        raise MemoryError(f"shots={shots} on {rows} circuit(s) of {n} qubits needs about {gib(need)} GiB of samples "
+                          f"but about {avail / 2**30:.3g} GiB is available: draw fewer shots per call (several "
+                          "calls, each with its own seed, give independent samples)")
+
+
 def _num_bits(model) -> int:
+    if isinstance(model, type):
+        raise TypeError(f"for_model needs a model object, not the class {model.__name__}: build the model first "
+                        "(e.g. qh.BinaryMLP([16, 1])) or pass an Evaluator")
     for obj in (model, getattr(model, "model", None)):
         if obj is not None and hasattr(obj, "num_bits"):
-            return int(obj.num_bits)
+            return check_count(obj.num_bits, f"num_bits of {type(obj).__name__}",
+                               fix="a model's num_bits is its number of weight bits, a positive integer")
     raise TypeError(f"for_model needs a model with num_bits (e.g. qh.BinaryMLP) or an Evaluator; got "
                     f"{type(model).__name__}")

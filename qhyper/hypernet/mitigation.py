@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import check_count
+from .._checks import check_count, check_instance
 from ..bitstrings import unique_rows
+from .distribution import check_bits
 
 __all__ = ["ReadoutMitigator"]
 
@@ -45,6 +46,9 @@ class ReadoutMitigator:
             import mthree
         except ImportError:
             raise ImportError("readout mitigation needs the mthree package: pip install 'qhyper[mitigation]'") from None
+        from .hypernetwork import Hypernetwork
+
+        check_instance(hypernet, "hypernet", Hypernetwork, fix="pass the qh.Hypernetwork whose samples you score")
         backend = hypernet.backend
         device = backend._device() if hasattr(backend, "_device") else None
         if device is None:
@@ -59,10 +63,12 @@ class ReadoutMitigator:
         self._mit.cals_from_system(self.qubits, shots=int(shots))
 
     def quasi_probs(self, bits) -> tuple[torch.Tensor, torch.Tensor]:
-        """Mitigated quasi-probabilities of the distinct rows of raw samples ``bits`` [S, n]:
+        """Mitigated quasi-probabilities of the distinct rows of raw samples ``bits`` [S, n] (0/1):
         ``(unique bits [K, n] float64, quasi [K] float64)``; rows the mitigation moved mass to
         but that were never sampled are included."""
-        b = torch.as_tensor(bits, dtype=torch.float64).reshape(-1, self.num_qubits)
+        b = check_bits(bits, self.num_qubits)
+        if b.shape[0] == 0:
+            raise ValueError("bits holds no samples; pass the raw samples [S, n] of the hypernetwork, S ≥ 1")
         uniq, _, counts = unique_rows(b)
         # mthree keys: bit strings over self.qubits, the first listed qubit rightmost
         keys = ["".join(str(int(v)) for v in row.flip(0).tolist()) for row in uniq]

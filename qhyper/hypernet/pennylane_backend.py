@@ -20,8 +20,11 @@ device that cannot return what the mode needs fails at once with a clear message
 """
 from __future__ import annotations
 
+from typing import get_args
+
 import torch
 
+from .._checks import check_choice
 from .base import Backend, check_density_matrix_fits, check_statevector_fits
 
 __all__ = ["PennyLaneBackend"]
@@ -67,6 +70,7 @@ class PennyLaneBackend(Backend):
         else:
             check_statevector_fits(self.num_qubits, 16, f"PennyLane {self.device_name}", "Use fewer qubits, or "
                                    "backend='qiskit', shots=..., method='matrix_product_state'.")
+        _check_diff_method(qml, diff_method)
         if diff_method is None:
             diff_method = "backprop" if self.device_name in _BROADCAST else "parameter-shift"
         self.diff_method = diff_method
@@ -127,3 +131,20 @@ class PennyLaneBackend(Backend):
     def describe(self) -> str:
         noisy = ", noisy" if self.noise_kind else ""
         return f"PennyLane {self.device_name}{noisy}"
+
+
+def _check_diff_method(qml, diff_method) -> None:
+    """``diff_method``: None, one of PennyLane's method names, or a PennyLane transform."""
+    transforms = tuple(getattr(qml.transforms.core, k) for k in ("Transform", "TransformDispatcher")
+                       if hasattr(qml.transforms.core, k))
+    if diff_method is None or isinstance(diff_method, transforms):
+        return
+    try:
+        from pennylane.workflow.resolution import SupportedDiffMethods
+    except ImportError:  # another PennyLane version: its QNode checks the name
+        names = ["best", "device", "backprop", "adjoint", "parameter-shift", "finite-diff", "spsa"]
+        if isinstance(diff_method, str):
+            return
+    else:
+        names = [m for m in get_args(SupportedDiffMethods) if m is not None]
+    check_choice(diff_method, "diff_method", names)

@@ -145,12 +145,30 @@ class QiskitBackend(Backend):
         else:
             self.run_options = {}
             self._sim = AerSimulator(**options)
+            if aer_options:
+                self._probe_options(aer_options)
+
+    def _probe_options(self, aer_options):
+        """Aer checks option values only when it runs: run a one-qubit circuit now, so a bad
+        value fails at construction, not at the first training step."""
+        from qiskit import QuantumCircuit
+
+        qc = QuantumCircuit(1)
+        qc.measure_all()
+        try:
+            self._sim.run(qc, shots=1).result()
+        except Exception as err:
+            raise ValueError(f"Aer rejects the option(s) {aer_options}: {type(err).__name__}: {err}") from None
 
     def _transpile(self, pass_manager, noise, noise_kind):
         from qiskit.transpiler import generate_preset_pass_manager
 
+        device = self._device()
+        size = getattr(device, "num_qubits", None)
+        if isinstance(size, int) and size < self.num_qubits and getattr(device, "coupling_map", None) is not None:
+            raise ValueError(f"the ansatz has {self.num_qubits} qubits but the device {getattr(device, 'name', device)!r} "
+                             f"has {size}: use a model with at most {size} bits, or a larger (fake) backend")
         if pass_manager is None:
-            device = self._device()
             if device is not None:
                 pass_manager = generate_preset_pass_manager(optimization_level=1, backend=device)
             elif noise_kind == "aer":  # translate to the model's basis so that every error applies
