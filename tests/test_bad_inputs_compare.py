@@ -180,6 +180,21 @@ def test_inverse_method_options_are_checked_before_any_run(task, method, options
                                 options={method: options}), error, name)
 
 
+@pytest.mark.parametrize("kw, error, name", [
+    pytest.param(dict(qhn_steps=-1), ValueError, "qhn_steps", id="NEW sign_search qhn_steps=-1 (after the STE stage)"),
+    pytest.param(dict(qhn_lr="0.1"), TypeError, "qhn_lr", id="NEW sign_search qhn_lr='0.1' (after the STE stage)"),
+    pytest.param(dict(circuit_layers=0), ValueError, "circuit_layers",
+                 id="NEW sign_search circuit_layers=0 (after the STE stage)"),
+    pytest.param(dict(qhn_optimizer="sgd"), ValueError, "optimizer", id="NEW sign_search qhn_optimizer (after the STE stage)"),
+])
+def test_sign_search_checks_its_options_before_training(kw, error, name):
+    from qhyper.comparison.methods.pibinn import small_problem
+    from qhyper.comparison.methods.sign_search import sign_search
+
+    problem = small_problem(0)
+    _refused(lambda: sign_search(problem, **kw), error, name)
+
+
 def _runner(task, seed, options):
     return None
 

@@ -28,17 +28,18 @@ import time
 import torch
 
 from ..._budget import check_max_time
-from ..._checks import DTYPE, check_bool, check_choice, check_count, check_real, seed_int
+from ..._checks import DTYPE, check_bool, check_count, check_real, seed_int
 from ..._threads import check_threads
 from ..._threads import threads
 from ..options import check_keys, keywords
 from . import SMALL_TENSOR_THREADS
 from ...pibinn.metrics import nmse_db
-from ...pibinn.model import FORMS, ISTA, UnrolledISTA
+from ...pibinn.model import ISTA, UnrolledISTA
 from ...pibinn.problems import InverseProblem, load_problem
 from ...pibinn.training import scores, train
 from ...results import TrainResult
 from .sign_search import SMALL_LAYERS, sign_search
+from .sign_search import check_options as check_sign_search
 
 __all__ = ["DESCRIPTIONS", "METHODS", "SMALL", "run_method", "small_problem", "inverse"]
 
@@ -135,30 +136,11 @@ def preflight(name: str, options: dict) -> None:
     check_threads(train_kw.get("threads"))
     check_max_time(train_kw.get("max_time"))
     if name == "qhn":
-        _sign_search_preflight(opts)
+        check_sign_search(**opts)
         return
     check_bool(opts.pop("tied", False), "tied")
     fixed = _LEARNED.get(name, {"mask": "dense"})
     UnrolledISTA(torch.eye(2, dtype=DTYPE), layers=layers, tied=True, form=opts.pop("form", "cp"), **fixed, **opts)
-
-
-def _sign_search_preflight(opts: dict) -> None:
-    """The options of :func:`sign_search` beyond the training options, as it uses them."""
-    from ...objectives import MLE
-    from ...trainers.qhn import QHN
-
-    check_choice(opts.get("form", "cp"), "form", FORMS)
-    objective = check_choice(opts.get("objective", "mle"), "objective", ("mle", "elbo", "mmd"))
-    shots = check_count(opts.get("shots"), "shots", allow_none=True, fix="shots per step, or None for exact mode")
-    if objective == "mmd" and shots is None:
-        raise ValueError("objective='mmd' trains from shots: pass shots=<int>")
-    check_count(opts.get("circuit_layers", 2), "circuit_layers")
-    check_count(opts.get("max_exact_bits", 20), "max_exact_bits")
-    check_real(opts.get("lam"), "lam", 0, allow_none=True, fix="the MMD weight; None for the training-set size")
-    check_real(opts.get("noise_std"), "noise_std", 0, low_open=True, allow_none=True)
-    steps = check_count(opts.get("qhn_steps", 200), "qhn_steps", fix="optimiser steps of the hypernetwork")
-    lr = check_real(opts.get("qhn_lr"), "qhn_lr", 0, low_open=True, allow_none=True, fix="None for the default")
-    QHN(objective=MLE(), optimizer=opts.get("qhn_optimizer", "adam"), steps=steps, lr=lr, progress=False)
 
 
 def accepted_options(name: str) -> tuple[str, ...]:

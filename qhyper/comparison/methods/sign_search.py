@@ -4,21 +4,44 @@ from __future__ import annotations
 import torch
 
 from ... import circuits
+from ..._checks import check_choice, check_count, check_real
 from ..._threads import threads
 from . import SMALL_TENSOR_THREADS
 from ...bitstrings import bits_to_index, index_to_bits
 from ...pibinn.metrics import evaluator
-from ...pibinn.model import PIBiNN
+from ...pibinn.model import FORMS, PIBiNN
 from ...pibinn.training import scores, train
 from ...results import TrainResult
 
-__all__ = ["sign_search"]
+__all__ = ["sign_search", "check_options"]
 
 _OBJECTIVES = ("mle", "elbo", "mmd")
 
 
 #: unrolled layers of the small tied PIBiNN whose sign bits the hypernetwork searches
 SMALL_LAYERS = 4
+
+def check_options(objective: str = "mle", shots: int | None = None, qhn_steps: int = 200, qhn_lr: float | None = None,
+                  qhn_optimizer: str = "adam", circuit_layers: int = 2, lam: float | None = None,
+                  noise_std: float | None = None, max_exact_bits: int = 20, form: str = "cp") -> None:
+    """The options of :func:`sign_search` beyond the training ones, checked before anything is
+    trained (its QHN trainer is built once, untrained)."""
+    from ...objectives import MLE
+    from ...trainers.qhn import QHN
+
+    check_choice(form, "form", FORMS)
+    if check_choice(objective, "objective", _OBJECTIVES) == "mmd" and shots is None:
+        raise ValueError("sign_search(objective='mmd', shots=None): the MMD surrogate trains from shots; "
+                         "pass shots=<int>")
+    check_count(shots, "shots", allow_none=True, fix="shots per step, or None for exact mode")
+    check_count(circuit_layers, "circuit_layers")
+    check_count(max_exact_bits, "max_exact_bits")
+    check_real(lam, "lam", 0, allow_none=True, fix="the MMD weight; None for the training-set size")
+    check_real(noise_std, "noise_std", 0, low_open=True, allow_none=True)
+    steps = check_count(qhn_steps, "qhn_steps", fix="optimiser steps of the hypernetwork")
+    lr = check_real(qhn_lr, "qhn_lr", 0, low_open=True, allow_none=True, fix="None for the default")
+    QHN(objective=MLE(), optimizer=qhn_optimizer, steps=steps, lr=lr, progress=False)
+
 
 def sign_search(problem, seed=0, layers: int = SMALL_LAYERS, objective: str = "mle", shots: int | None = None,
                 qhn_steps: int = 200, qhn_lr: float | None = None, qhn_optimizer: str = "adam",
@@ -45,11 +68,8 @@ def sign_search(problem, seed=0, layers: int = SMALL_LAYERS, objective: str = "m
     the STE and QHN networks (the last two only when enumerated). The model is left with
     the QHN network's bits.
     """
-    if objective not in _OBJECTIVES:
-        raise ValueError(f"sign_search(objective): objective must be one of {_OBJECTIVES}; got {objective!r}")
-    if objective == "mmd" and shots is None:
-        raise ValueError("sign_search(objective='mmd', shots=None): the MMD surrogate trains from shots; "
-                         "pass shots=<int>")
+    check_options(objective, shots, qhn_steps, qhn_lr, qhn_optimizer, circuit_layers, lam, noise_std, max_exact_bits,
+                  train_options.get("form", "cp"))
     train_options.setdefault("progress", False)
     train_options.setdefault("steps", 600)
     model = PIBiNN(problem, layers=layers, tied=True, form=train_options.pop("form", "cp"))
