@@ -180,6 +180,25 @@ def test_inverse_method_options_are_checked_before_any_run(task, method, options
                                 options={method: options}), error, name)
 
 
+@pytest.mark.parametrize("task, method, options, error, name", [
+    pytest.param("digits01_4x4", "mle", {"shots": 0}, ValueError, "shots", id="NEW mle shots=0"),
+    pytest.param("digits01_4x4", "mle", {"backend": "nope"}, ValueError, "backend", id="NEW mle backend='nope'"),
+    pytest.param("digits01_4x4", "mle", {"ansatz": 5}, TypeError, "ansatz", id="NEW mle ansatz=5 (message about layers)"),
+    pytest.param("digits01_4x4", "mle", {"shots": 64}, ValueError, "lbfgs", id="NEW mle shots with the task's L-BFGS"),
+    pytest.param("digits01_4x4", "elbo", {"shots": 64}, ValueError, "shots", id="NEW elbo with shots"),
+    pytest.param("digits01_4x4", "mmd", {"shots": 1}, ValueError, "shots", id="NEW mmd shots=1"),
+    pytest.param("moons", "localib", {"hidden": "64"}, TypeError, "hidden", id="NEW localib hidden='64'"),
+    pytest.param("moons", "localib", {"kind": "nope"}, ValueError, "kind", id="NEW localib kind='nope'"),
+    pytest.param("moons", "hsic", {"unit_options": 5}, TypeError, "unit_options", id="NEW hsic unit_options=5 (raw)"),
+    pytest.param("moons", "e2e", {"epochs": -1}, ValueError, "epochs", id="NEW e2e epochs=-1"),
+    pytest.param("moons", "e2e", {"lr": "x"}, TypeError, "lr", id="NEW e2e lr='x'"),
+])
+def test_classification_method_options_are_checked_before_any_run(task, method, options, error, name):
+    # old: the option reached the circuit, network or trainer inside the run: a `failed` row, exit status 1
+    _refused(lambda: qh.compare([method], task=task, seeds=1, progress=False, quick=True,
+                                options={method: options}), error, name)
+
+
 @pytest.mark.parametrize("kw, error, name", [
     pytest.param(dict(qhn_steps=-1), ValueError, "qhn_steps", id="NEW sign_search qhn_steps=-1 (after the STE stage)"),
     pytest.param(dict(qhn_lr="0.1"), TypeError, "qhn_lr", id="NEW sign_search qhn_lr='0.1' (after the STE stage)"),

@@ -8,6 +8,9 @@ with :func:`qhyper.pib.train_end_to_end`.
 from __future__ import annotations
 
 from ... import data as datasets
+from ..._budget import check_max_time
+from ..._checks import InputTypeError, check_bool, check_count, check_instance, check_real
+from ..._threads import check_threads
 from ..options import check_keys, keywords
 from . import SMALL_TENSOR_THREADS
 
@@ -44,9 +47,11 @@ def local(which: str):
         return getattr(trainers, _TRAINERS[which])(seed=seed, **opts).fit(net, data)
 
     def preflight(options):
-        """Known keys only; the trainer built once (``train_end_to_end`` checks its own at the start)."""
+        """Known keys only; the network's options on a network of one-unit layers and the
+        trainer built once (``train_end_to_end``'s options checked as it checks them)."""
         from ... import trainers
-        from ...pib import train_end_to_end
+        from ...pib import network, train_end_to_end
+        from ...pib.training import check_hyper
 
         net_keys = ("kind", "hidden", "unit_options")
         target = train_end_to_end if which == "e2e" else getattr(trainers, _TRAINERS[which])
@@ -55,8 +60,21 @@ def local(which: str):
         if which == "hsic":  # HSICBottleneck takes LocalIB's options through **options
             accepted += keywords(trainers.LocalIB, drop=("seed",))
         check_keys(which, options, (*net_keys, *accepted))
+        hidden = options.get("hidden", LOCAL_HIDDEN)
+        if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (list, tuple)):
+            raise InputTypeError(f"hidden must be a list of unit widths, e.g. (64, 64); got {hidden!r:.60}")
+        hidden = [check_count(h, "every entry of hidden", fix="the width of one unit") for h in hidden]
+        unit_options = check_instance(options.get("unit_options") or {}, "unit_options", dict)
+        network(options.get("kind", "binary"), [2] + [1] * len(hidden), 2, seed=0, **unit_options)
+        rest = {k: v for k, v in options.items() if k not in net_keys}
         if which != "e2e":
-            target(**{k: v for k, v in options.items() if k not in net_keys})
+            target(**rest)
+            return
+        check_hyper(rest.get("batch_size", 128), rest.get("epochs", 30), rest.get("lr", 0.05))
+        check_real(rest.get("readout_lr"), "readout_lr", 0, low_open=True, allow_none=True, fix="None uses lr")
+        check_bool(rest.get("progress", False), "progress")
+        check_threads(rest.get("threads"))
+        check_max_time(rest.get("max_time"))
 
     run.preflight, run.budgeted = preflight, True
     return run

@@ -51,10 +51,12 @@ def qhn(objective: str):
         return QHN(objective=obj, seed=seed, progress=False, **opts).fit(hn, ev)
 
     def preflight(options):
-        """Known keys only; the objective, the circuit family and the trainer built once."""
+        """Known keys only; the objective, the trainer and the hypernetwork (its circuit
+        family, shots and backend, on two qubits) built once."""
         from ... import circuits
+        from ...hypernet import Hypernetwork
         from ...objectives import ELBO, MLE, MMDSurrogateELBO
-        from ...trainers import QHN
+        from ...trainers import QHN, optimizers
 
         own = {"elbo": ("beta",), "mmd": ("lam",)}.get(objective, ())
         check_keys(objective, options, (*CIRCUIT_OPTIONS, *own, *keywords(QHN, drop=("objective", "seed"))))
@@ -65,9 +67,20 @@ def qhn(objective: str):
             opts.setdefault("gradient", "spsa")
         QHN(objective=obj, **opts)
         family = options.get("ansatz", "brick")
-        if isinstance(family, str):
+        if isinstance(family, str):  # the circuit family, shots and backend on two qubits
             depth = options.get("layers", BRICK_LAYERS if circuits.has_depth(family) else None)
-            circuits.get(family, n_qubits=2, **({} if depth is None else {"layers": depth}))
+            family = circuits.get(family, n_qubits=2, **({} if depth is None else {"layers": depth}))
+        shots = options.get("shots", MMD_SHOTS if objective == "mmd" else None)
+        Hypernetwork(family, shots=shots, **({"backend": options["backend"]} if "backend" in options else {}))
+        if shots is not None and objective == "elbo":
+            raise ValueError(f"shots={shots}: the exact ELBO has no shot form; drop shots (exact mode), or use 'mmd'")
+        if shots is not None and optimizers.is_lbfgs(opts.get("optimizer", "auto")):
+            raise ValueError(f"shots={shots} with optimizer='lbfgs': L-BFGS needs exact gradients; drop shots "
+                             f"(exact mode) or use optimizer='adam'")
+        per_step = options.get("shots_per_step") or shots
+        if objective == "mmd" and per_step is not None and per_step < 2:
+            raise ValueError(f"shots = {per_step}: the MMD surrogate estimates its kernel term from pairs of distinct "
+                             f"samples, which needs at least 2 shots per circuit; use shots ≥ 2 (tens to thousands)")
 
     run.preflight, run.budgeted = preflight, True
     return run
