@@ -170,11 +170,19 @@ def check_real(value, name: str, low: float | None = None, high: float | None = 
         else:
             where = ""
         if not fix and isinstance(value, str):
-            fix = f"pass a number, not a string (e.g. {name}={value.strip()})"
+            fix = "pass a number, not a string" + (f" (e.g. {name}={value.strip()})" if _parses(value) else "")
         alt = " or None" if allow_none else ""
         error = ValueError if number else InputTypeError
         raise error(f"{name} must be a finite number{where}{alt}; got {value!r}" + (f" — {fix}" if fix else ""))
     return float(value)
+
+
+def _parses(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 _SEED_BOUND = 2**63 - 1  # seeds drawn from a generator lie in [0, 2^63 − 1)

@@ -34,7 +34,7 @@ from ..bitstrings import shannon_entropy
 from .base import Objective
 from .source import LossSource
 
-__all__ = ["Annealed", "DEFAULT_START"]
+__all__ = ["Annealed", "DEFAULT_START", "check_anneal", "with_annealing"]
 
 DEFAULT_START = 0.125  # T0 / σ(L) of QHN(anneal="auto") (see benchmarks/qhn_depth.py)
 
@@ -160,3 +160,33 @@ def _spread(table) -> float:
         raise ValueError("Annealed: the loss table holds NaN or ±inf losses, so no temperature can be set from "
                          "its spread; check the data and the model's logit scale (overflowing logits)")
     return 0.0 if scale == 0.0 else scale * float((table / scale).std())
+
+
+def check_anneal(anneal, objective: Objective):
+    """A trainer's ``anneal=`` option for ``objective``: ``"auto"``, ``None`` or a start
+    temperature ≥ 0 as a fraction of the loss table's standard deviation."""
+    if not (anneal is None or anneal == "auto" or (isinstance(anneal, numbers.Real) and not isinstance(anneal, bool)
+                                                   and math.isfinite(anneal) and anneal >= 0)):
+        raise ValueError(f"anneal must be 'auto', None or a number ≥ 0 (a fraction of the loss table's "
+                         f"standard deviation); got {anneal!r}")
+    if anneal not in (None, "auto") and anneal and isinstance(objective, Annealed):
+        raise ValueError(f"the objective is already annealed ({objective!r}): set its schedule there "
+                         f"(Annealed(..., start=...)) and leave anneal='auto' or None")
+    if anneal not in (None, "auto") and anneal and not objective.vertex_optimum:
+        raise ValueError(f"anneal applies to objectives whose optimum sits on a vertex of the probability simplex "
+                         f"(MLE); {type(objective).__name__} has its own entropy or kernel term (use anneal=None)")
+    return anneal
+
+
+def with_annealing(objective: Objective, anneal, exact: bool) -> Objective:
+    """The objective a fit minimises: ``objective`` wrapped in :class:`Annealed` as the
+    (checked) ``anneal`` option says — ``"auto"`` anneals exact fits of vertex-optimum
+    objectives from :data:`DEFAULT_START`; shot mode cannot anneal (no exact entropy)."""
+    if anneal == "auto":
+        start = DEFAULT_START if exact and objective.vertex_optimum else 0.0
+    else:
+        start = float(anneal or 0.0)
+        if start and not exact:
+            raise ValueError("anneal needs the entropy of the exact probability vector, which shot mode never "
+                             "reads: use an exact hypernetwork (shots=None) or anneal=None")
+    return Annealed(objective, start=start) if start else objective

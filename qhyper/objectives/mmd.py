@@ -91,7 +91,7 @@ class MMDSurrogateELBO(Objective):
         return self.lam * mmd2_exact(probs, self.prior_vector(source.num_bits), self.kernel) - expected_ll
 
     def shot_form(self, source: LossSource) -> ShotForm:
-        """The shot form. Under the **uniform** prior the cross term
+        r"""The shot form. Under the **uniform** prior the cross term
         :math:`-2\lambda\,\mathbb{E}_{b\sim q,y\sim p}k(b,y)` is the same for every
         :math:`q` (a Hamming kernel averaged over uniform *y* does not depend on *b*), so it
         and the prior–prior term are the constant :math:`-\lambda\,\mathbb{E}_U k`, added

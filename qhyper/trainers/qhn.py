@@ -79,7 +79,6 @@ Example:
 from __future__ import annotations
 
 import math
-import numbers
 import time
 
 import torch
@@ -91,13 +90,13 @@ from ..bitstrings import shannon_entropy
 from ..gradients import SPSA
 from ..gradients.base import checked_grad, draw_reference, estimator_name, is_exact
 from ..gradients.resolve import auto, resolve
-from ..objectives import MLE, Annealed
-from ..objectives.annealed import DEFAULT_START
+from ..objectives import MLE
+from ..objectives.annealed import check_anneal, with_annealing
 from ..objectives.base import Objective
 from ..objectives.source import LossSource
 from ..results import TrainResult
 from . import optimizers
-from .qhn_summary import Scored, summarise
+from .qhn_summary import Scored, summarise, with_test
 
 __all__ = ["QHN"]
 
@@ -163,17 +162,7 @@ class QHN:
         self.shots_per_step = check_count(shots_per_step, "shots_per_step", allow_none=True)
         self.final_shots = check_count(final_shots, "final_shots", minimum=2)
         self.lr = check_real(lr, "lr", 0, low_open=True, allow_none=True, fix="None is the optimizer's default")
-        if not (anneal is None or anneal == "auto" or (isinstance(anneal, numbers.Real) and not isinstance(anneal, bool)
-                                                       and math.isfinite(anneal) and anneal >= 0)):
-            raise ValueError(f"anneal must be 'auto', None or a number ≥ 0 (a fraction of the loss table's "
-                             f"standard deviation); got {anneal!r}")
-        if anneal not in (None, "auto") and anneal and isinstance(self.objective, Annealed):
-            raise ValueError(f"the objective is already annealed ({self.objective!r}): set its schedule there "
-                             f"(Annealed(..., start=...)) and leave anneal='auto' or None")
-        if anneal not in (None, "auto") and anneal and not self.objective.vertex_optimum:
-            raise ValueError(f"anneal applies to objectives whose optimum sits on a vertex of the probability simplex "
-                             f"(MLE); {type(self.objective).__name__} has its own entropy or kernel term (use anneal=None)")
-        self.anneal = anneal
+        self.anneal = check_anneal(anneal, self.objective)
         self.seed = check_seed(seed)
         self.progress = check_bool(progress, "progress")
         self.max_time = check_max_time(max_time)
@@ -199,7 +188,7 @@ class QHN:
                              "in shot mode use 'parameter-shift' or 'spsa'")
         if optimizers.is_lbfgs(self.optimizer) and not exact:
             raise ValueError("L-BFGS needs exact gradients: use an exact hypernetwork or optimizer='adam'")
-        objective = self._annealed(exact)
+        objective = with_annealing(self.objective, self.anneal, exact)
         shots, form = None, None
         if not exact and not objective.has_shot_form:
             raise ValueError(f"{type(objective).__name__} cannot be estimated from shots (it has no shot form); "
@@ -218,24 +207,13 @@ class QHN:
         plan = optimizers.plan(self.optimizer, self.lr, exact, hypernet.theta, self.steps)
         return source, objective, estimator, plan, shots, form
 
-    def _annealed(self, exact: bool) -> Objective:
-        """The objective this fit minimises: wrapped in :class:`Annealed` as ``anneal`` says."""
-        if self.anneal == "auto":
-            start = DEFAULT_START if exact and self.objective.vertex_optimum else 0.0
-        else:
-            start = float(self.anneal or 0.0)
-            if start and not exact:
-                raise ValueError("anneal needs the entropy of the exact probability vector, which shot mode never "
-                                 "reads: use an exact hypernetwork (shots=None) or anneal=None")
-        return Annealed(self.objective, start=start) if start else self.objective
-
     # ------------------------------------------------------------------ training
     def fit(self, hypernet, data=None, test=None) -> TrainResult:
         """Train ``hypernet`` on ``data`` (an Evaluator, a cost table [2^n], or ``None`` for
         data-free objectives such as MMD); ``test=(X, y)`` overrides the evaluator's test split."""
         deadline = Deadline(self.max_time)
         source, objective, estimator, plan, shots, form = self._plan(hypernet, data)
-        evaluator = _with_test(source, test)  # built now: a bad test split fails before training
+        evaluator = with_test(source, test)  # built now: a bad test split fails before training
         exact = is_exact(estimator)
         start = time.perf_counter()
         master = numpy_generator(self.seed)
@@ -356,18 +334,3 @@ class QHN:
                            history=history, wall_time=wall, evaluations=evaluations, state=state,
                            interrupted=interrupted, budget_hit=budget_hit)
 
-
-def _with_test(source, test):
-    """The Evaluator that scores the result: the source's, or one on ``test=(X, y)`` instead
-    of its own test split (checked here, before any training)."""
-    ev = source.evaluator
-    if test is None:
-        return ev
-    if ev is None:
-        raise ValueError("test=(X, y) needs training data given as an Evaluator (a cost table has no model "
-                         "to score a test split with); pass fit(hypernet, evaluator, test=(X, y))")
-    if not (isinstance(test, (tuple, list)) and len(test) == 2):
-        raise InputTypeError(f"test must be a pair (X_test, y_test); got {type(test).__name__} {test!r:.60}")
-    from ..evaluate import Evaluator
-
-    return Evaluator(ev.model, ev.X, ev.y, logit_scale=ev.logit_scale, test=test)

@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import torch
 
-from .._checks import DTYPE
+from .._checks import DTYPE, InputTypeError
 from ..bitstrings import bits_to_index, index_to_bits, shannon_entropy, top_mass, unique_rows
 from ..objectives.base import unique_apply
 from ..results import network_metrics
 
-__all__ = ["Scored", "summarise"]
+__all__ = ["Scored", "summarise", "with_test"]
 
 #: the networks an exact summary keeps: those holding 1 − 10⁻⁶ of the mass, at most this many
 SUPPORT_MASS, SUPPORT_LIMIT = 1 - 1e-6, 4096
@@ -100,3 +100,19 @@ def _mode(weights, source, bits) -> int:
     if top.numel() == 1 or not source.has_data:
         return int(top[0])
     return int(top[torch.argmin(source.loss(bits[top]))])
+
+
+def with_test(source, test):
+    """The Evaluator that scores the result: the source's, or one on ``test=(X, y)`` instead
+    of its own test split (checked here, before any training)."""
+    ev = source.evaluator
+    if test is None:
+        return ev
+    if ev is None:
+        raise ValueError("test=(X, y) needs training data given as an Evaluator (a cost table has no model "
+                         "to score a test split with); pass fit(hypernet, evaluator, test=(X, y))")
+    if not (isinstance(test, (tuple, list)) and len(test) == 2):
+        raise InputTypeError(f"test must be a pair (X_test, y_test); got {type(test).__name__} {test!r:.60}")
+    from ..evaluate import Evaluator
+
+    return Evaluator(ev.model, ev.X, ev.y, logit_scale=ev.logit_scale, test=test)

@@ -55,7 +55,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
-from .._checks import check_count, check_real, check_seed, numpy_generator
+from .._checks import check_bool, check_count, check_instance, check_real, check_seed, numpy_generator
 from ..qubo.anneal import EXPIRED, anneal
 from ..qubo.reads import Reads, best_read
 from ..qubo.bnn import BNNQubo, check_encodable, input_grid
@@ -121,13 +121,13 @@ class QUBO:
         self.batch_size, self.max_batches = check_count(batch_size, "batch_size"), check_count(max_batches, "max_batches")
         self.anchor = check_real(anchor, "anchor", 0)
         self.input_resolution = check_count(input_resolution, "input_resolution", allow_none=True,
-                                            fix="None picks 1, 2 or 4")
+                                            fix="None picks 1, 2, 4 or 8")
         self.penalty = check_real(penalty, "penalty", 1, low_open=True)
-        self.polish = bool(polish)
+        self.polish = check_bool(polish, "polish")
         self.refine_rounds = check_count(refine_rounds, "refine_rounds", minimum=0, fix="0 switches refinement off")
         self.refine_beta = check_real(refine_beta, "refine_beta", 0, low_open=True)
         self.max_beta = check_real(max_beta, "max_beta", 0, low_open=True)
-        self.progress = progress
+        self.progress = check_bool(progress, "progress")
         self.sampler = _check_sampler(sampler)
         self.max_time = check_max_time(max_time)
 
@@ -150,6 +150,10 @@ class QUBO:
         ``initial`` [reads, V] (only for samplers that accept ``initial_states``): states
         [reads, V] in label order, energies [reads], seconds, and the schedule's cold β
         (``None`` for samplers that take no ``beta_range``)."""
+        import dimod
+
+        check_instance(bqm, "bqm", dimod.BinaryQuadraticModel, "e.g. BNNQubo(model, X, y).bqm")
+        seed = check_count(seed, "seed", minimum=0, maximum=2**32 - 1, fix="the samplers take 32-bit seeds")
         reads, stop = self._solve(bqm, seed, initial, beta_range)
         if stop is not None:
             raise stop
