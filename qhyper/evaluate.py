@@ -43,7 +43,7 @@ class Evaluator:
             returns an evaluator on it.
         chunk_bytes: memory bound of one batched forward pass.
         noise_std: σ of the Gaussian likelihood of a regression model (default
-            1/``logit_scale``); not used by classifiers.
+            1/``logit_scale``); a classifier refuses it (its likelihood has no σ).
 
     Example:
         >>> data = qh.datasets.load("digits01_4x4")
