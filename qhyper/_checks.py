@@ -17,9 +17,29 @@ class InputTypeError(TypeError, ValueError):
     ``ValueError`` for bad options, as earlier versions raised, still catches it."""
 
 
+def real_array(X, name: str, fix: str = ""):
+    """``X`` as a tensor or numpy array of real numbers (lists become arrays). A complex array
+    (whose imaginary part a cast to float64 would drop with only a warning), one of strings
+    or objects, and ``None`` are refused, naming ``name``."""
+    if X is None or isinstance(X, (str, bytes)):
+        raise InputTypeError(f"{name} must be an array of numbers; got {type(X).__name__} {X!r:.40}")
+    if not isinstance(X, torch.Tensor):
+        try:
+            X = np.asarray(X)
+        except ValueError as err:  # ragged nested lists
+            raise ValueError(f"{name} must be a rectangular array of numbers: {err}") from None
+    complex_ = torch.is_complex(X) if isinstance(X, torch.Tensor) else X.dtype.kind == "c"
+    if complex_:
+        raise InputTypeError(f"{name} is complex; real numbers are needed: "
+                             + (fix or f"pass {name}.real, abs({name}), or both parts as separate features"))
+    if not isinstance(X, torch.Tensor) and X.dtype.kind not in "biuf":
+        raise InputTypeError(f"{name} must be an array of numbers; got dtype {X.dtype}")
+    return X
+
+
 def as_bits(bits, n: int) -> torch.Tensor:
     """Bitstrings as a float64 tensor [S, n] with entries exactly 0 or 1 (a single [n] row is promoted)."""
-    b = torch.as_tensor(np.asarray(bits) if not isinstance(bits, torch.Tensor) else bits)
+    b = torch.as_tensor(real_array(bits, "bits"))
     if b.ndim == 1:
         b = b.unsqueeze(0)
     if b.ndim != 2 or b.shape[1] != n:
@@ -39,7 +59,7 @@ def as_bits(bits, n: int) -> torch.Tensor:
 
 def as_features(X, width: int, name: str = "X") -> torch.Tensor:
     """Inputs as a finite float64 tensor [N, width]."""
-    X = torch.as_tensor(np.asarray(X) if not isinstance(X, torch.Tensor) else X).to(DTYPE)
+    X = torch.as_tensor(real_array(X, name)).to(DTYPE)
     if X.ndim == 1 and width == 1:
         X = X.unsqueeze(1)
     if X.ndim != 2:

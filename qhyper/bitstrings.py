@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._checks import DTYPE, InputTypeError, available_memory, check_count, check_real, gib
+from ._checks import DTYPE, InputTypeError, available_memory, check_count, check_real, gib, real_array
 
 __all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "unique_rows", "top_mass", "shannon_entropy"]
 
@@ -18,12 +18,8 @@ _MAX_BITS = 62  # indices are int64, and 2^n must be one too
 
 
 def _numbers(x, name: str) -> torch.Tensor:
-    """``x`` as a tensor of real numbers: strings, objects and complex values are refused
-    (this layer cannot use :func:`qhyper.data.real_array`)."""
-    t = x if isinstance(x, torch.Tensor) else np.asarray(x)
-    if (t.is_complex() if isinstance(t, torch.Tensor) else t.dtype.kind not in "biuf"):
-        raise InputTypeError(f"{name} must be an array of real numbers; got {type(x).__name__} {x!r:.40}")
-    return torch.as_tensor(t)
+    """``x`` as a tensor of real numbers (strings, objects and complex values refused)."""
+    return torch.as_tensor(real_array(x, name))
 
 
 def _width(n, name: str = "n") -> int:

@@ -23,7 +23,7 @@ import torch
 
 from ._checks import InputTypeError, as_bits, as_features, check_count
 from .bitstrings import all_bits
-from .data import real_array
+from ._checks import real_array
 
 __all__ = ["BinaryMLP", "ACTIVATIONS", "BitBlock", "Decoded"]
 

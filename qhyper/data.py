@@ -18,31 +18,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import torch
 
-from ._checks import InputTypeError, check_count, check_real, numpy_generator, seed_int
+from ._checks import InputTypeError, check_count, check_real, numpy_generator, real_array, seed_int
 
 __all__ = ["Dataset", "load", "names", "bars_and_stripes_patterns", "real_array"]
-
-
-def real_array(X, name: str):
-    """``X`` as a tensor or numpy array of real numbers (lists become arrays). A complex array
-    (whose imaginary part a cast to float64 would drop with only a warning), one of strings
-    or objects, and ``None`` are refused, naming ``name``."""
-    if X is None or isinstance(X, (str, bytes)):
-        raise InputTypeError(f"{name} must be an array of numbers; got {type(X).__name__} {X!r:.40}")
-    if not isinstance(X, torch.Tensor):
-        try:
-            X = np.asarray(X)
-        except ValueError as err:  # ragged nested lists
-            raise ValueError(f"{name} must be a rectangular array of numbers: {err}") from None
-    complex_ = torch.is_complex(X) if isinstance(X, torch.Tensor) else X.dtype.kind == "c"
-    if complex_:
-        raise InputTypeError(f"{name} is complex; real inputs are needed: pass {name}.real, abs({name}), "
-                             "or both parts as separate features")
-    if not isinstance(X, torch.Tensor) and X.dtype.kind not in "biuf":
-        raise InputTypeError(f"{name} must be an array of numbers; got dtype {X.dtype}")
-    return X
 
 
 @dataclass

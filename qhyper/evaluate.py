@@ -22,7 +22,7 @@ import torch
 from . import likelihood
 from ._checks import DTYPE, InputTypeError, as_labels, as_targets, check_count, check_real
 from .bnn import _bits, features
-from .data import real_array
+from ._checks import real_array
 from .losstable import forward_width, log_likelihood_table
 from .protocol import check_model
 

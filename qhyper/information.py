@@ -52,7 +52,7 @@ import math
 import torch
 
 from ._checks import DTYPE, InputTypeError, check_choice, check_real
-from .data import real_array
+from ._checks import real_array
 
 __all__ = ["kernel_matrix", "gram", "renyi_entropy", "entropy", "joint_entropy", "mutual_information",
            "mutual_information_gram", "hsic", "hsic_gram", "centred_gram", "check_alpha"]

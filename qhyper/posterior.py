@@ -18,7 +18,7 @@ import torch
 
 from ._checks import DTYPE, InputTypeError, check_count, check_real
 from .bitstrings import index_to_bits, top_mass
-from .data import real_array
+from ._checks import real_array
 
 __all__ = ["ExactPosterior", "log_prior_table"]
 

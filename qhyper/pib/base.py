@@ -14,12 +14,11 @@ be trained from a local loss on ``T``:
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from .._checks import InputTypeError, check_choice, check_count, check_real
+from .._checks import check_choice, check_count, check_real
 
-__all__ = ["Unit", "check_fault_rate", "real_array"]
+__all__ = ["Unit", "check_fault_rate"]
 
 
 def check_fault_rate(rate, kind: str, kinds: tuple[str, ...]) -> float:
@@ -27,18 +26,6 @@ def check_fault_rate(rate, kind: str, kinds: tuple[str, ...]) -> float:
     rate = check_real(rate, "fault rate", 0, 1, fix="the fraction of devices made faulty")
     check_choice(kind, "fault kind", kinds)
     return rate
-
-
-def real_array(X, name: str):
-    """``X`` as a tensor or numpy array of real numbers: a complex array (whose imaginary part a
-    cast to float64 would drop with only a warning) or one of strings or objects is refused."""
-    X = X if isinstance(X, torch.Tensor) else np.asarray(X)
-    if torch.is_complex(X) if isinstance(X, torch.Tensor) else X.dtype.kind == "c":
-        raise InputTypeError(f"{name} is complex; these networks take real inputs: pass X.real, "
-                             "abs(X), or both parts as separate features")
-    if not isinstance(X, torch.Tensor) and X.dtype.kind not in "biuf":
-        raise InputTypeError(f"{name} must be an array of numbers; got dtype {X.dtype}")
-    return X
 
 
 class Unit(torch.nn.Module):

@@ -34,7 +34,7 @@ from .._checks import (
     torch_generator,
 )
 from ..bnn import BinaryMLP
-from .base import real_array
+from .._checks import real_array
 from .binary import BinaryUnit
 from .crossbar import CrossbarUnit
 from .optical import OpticalUnit

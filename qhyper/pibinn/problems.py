@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._checks import DTYPE, InputTypeError, check_choice, check_count, check_instance, check_real, numpy_generator
+from .._checks import DTYPE, InputTypeError, check_choice, check_count, check_instance, check_real, numpy_generator, real_array
 
 __all__ = ["InverseProblem", "load_problem", "names", "sparse_signals"]
 
@@ -97,13 +97,8 @@ class InverseProblem:
 
 def _numeric(Z, name: str) -> torch.Tensor:
     """``Z`` as a float64 tensor: a real array of numbers (not strings, objects or complex)."""
-    Z = Z if isinstance(Z, torch.Tensor) else np.asarray(Z)
-    if torch.is_complex(Z) if isinstance(Z, torch.Tensor) else Z.dtype.kind == "c":
-        raise InputTypeError(f"{name} is complex; it must hold real numbers (write a complex problem as a real "
-                             "one of twice the size, real and imaginary parts stacked)")
-    if not isinstance(Z, torch.Tensor) and Z.dtype.kind not in "biuf":
-        raise InputTypeError(f"{name} must be an array of numbers; got dtype {Z.dtype}")
-    return torch.as_tensor(Z).to(DTYPE)
+    return torch.as_tensor(real_array(Z, name, fix="write a complex problem as a real one of twice the size, "
+                                      "real and imaginary parts stacked")).to(DTYPE)
 
 
 def _as_operator(A) -> torch.Tensor:
