@@ -302,6 +302,15 @@ def test_the_figure_refuses_a_bad_path_before_drawing(path, error, name, tmp_pat
     assert not tmp_path.with_suffix(".png").exists()
 
 
+@pytest.mark.parametrize("path, error, name", [
+    pytest.param(lambda d: 5, TypeError, "path", id="NEW save_json(5) (expected str, bytes or os.PathLike)"),
+    pytest.param(lambda d: d, ValueError, "path.*folder", id="NEW save_json(a folder) (IsADirectoryError)"),
+])
+def test_the_json_refuses_a_bad_path(path, error, name, tmp_path):
+    table = Comparison([], registry.get_task("bad_tiny"), [], [0])
+    _refused(lambda: table.save_json(path(tmp_path)), error, name)
+
+
 def test_the_good_spellings_still_work(tmp_path):
     import numpy as np
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
+from pathlib import Path
 
+from .._checks import InputTypeError
 from .store import strict, write_atomic
 
 __all__ = ["Comparison", "COLUMNS", "INVERSE_COLUMNS"]
@@ -98,6 +101,10 @@ class Comparison(list):
     def save_json(self, path) -> None:
         """Write :meth:`to_dict` to ``path`` as strict JSON (NaN and ±inf as ``null``; tensors
         and arrays as lists, other objects as text), through a temporary file and a rename."""
+        if not isinstance(path, (str, os.PathLike)) or not str(path):
+            raise InputTypeError(f"path must be a file path (str or pathlib.Path); got {type(path).__name__} {path!r}")
+        if Path(path).is_dir():
+            raise ValueError(f"path {str(path)!r} is a folder; give a file name, e.g. {str(Path(path) / 'compare.json')!r}")
         write_atomic(path, json.dumps(strict(self.to_dict()), indent=2, allow_nan=False))
 
     def plot(self, path=None):

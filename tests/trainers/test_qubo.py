@@ -204,7 +204,7 @@ def test_margin_energy_is_errors_minus_normalised_margins():
     assert (gap <= 0.6 * len(y) + 1e-9).all()  # at most μ per sample
 
 
-@pytest.mark.parametrize("sizes", [[4, 3, 1], [2, 3, 1]])  # odd hidden fan-in (bias included): z ≠ 0, so
+@pytest.mark.parametrize("sizes", [[4, 2, 1], [2, 3, 1]])  # odd hidden fan-in (bias included): z ≠ 0, so
 # the mirror flips every hidden unit (with even fan-in a unit at z = 0 stays on: sign(0) = +1)
 def test_the_margin_reward_is_the_same_for_z_and_minus_z(sizes):
     """Negating a hidden layer's weights and biases, and the next layer's weights, flips every
