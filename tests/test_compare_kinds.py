@@ -41,3 +41,10 @@ def test_a_metric_that_is_nan_on_every_seed_is_shown_not_fatal():
     row = table[0]  # ista stores no weights: bits per weight is NaN on both seeds
     assert row["status"] == "ok" and math.isnan(row["bits_per_weight_mean"]) and math.isnan(row["bits_per_weight_std"])
     assert row["test_nmse_db_std"] >= 0.0
+
+
+def test_qhn_on_a_problem_beyond_enumeration_is_unavailable_not_failed():
+    """deconv1d lists qhn among its methods, but its 314 sign bits are beyond exact mode:
+    the default command must report that (and exit 0), not a failed row (exit 1)."""
+    table = qh.compare(["qhn"], task="deconv1d", seeds=1, quick=True, progress=False)
+    assert table[0]["status"] == "unavailable" and "314 sign bits" in table[0]["reason"]

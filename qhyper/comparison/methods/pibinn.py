@@ -38,7 +38,8 @@ from ...pibinn.model import ISTA, UnrolledISTA
 from ...pibinn.problems import InverseProblem, load_problem
 from ...pibinn.training import scores, train
 from ...results import TrainResult
-from .sign_search import SMALL_LAYERS, sign_search
+from ..registry import MethodUnavailable
+from .sign_search import SMALL_LAYERS, BeyondEnumeration, sign_search
 from .sign_search import check_options as check_sign_search
 
 __all__ = ["DESCRIPTIONS", "METHODS", "SMALL", "run_method", "small_problem", "inverse"]
@@ -108,7 +109,10 @@ def inverse(name: str):
         raise ValueError(f"inverse(name): unknown method {name!r}; choose from {METHODS}")
 
     def run(task, seed, options):
-        return run_method(name, task.dataset, seed, **options)
+        try:
+            return run_method(name, task.dataset, seed, **options)
+        except BeyondEnumeration as err:  # e.g. qhn on deconv1d's 314 sign bits, without shots
+            raise MethodUnavailable(str(err)) from err
 
     run.preflight = lambda options: preflight(name, options)
     run.budgeted = name not in ("ista", "qhn")  # ista learns nothing; qhn's budget would bound its STE stage only

@@ -13,7 +13,12 @@ from ...pibinn.model import FORMS, PIBiNN
 from ...pibinn.training import scores, train
 from ...results import TrainResult
 
-__all__ = ["sign_search", "check_options"]
+__all__ = ["sign_search", "check_options", "BeyondEnumeration"]
+
+
+class BeyondEnumeration(ValueError):
+    """Exact mode asked for more sign bits than it enumerates (a comparison reports the
+    method as unavailable on such a problem: its default configuration cannot run there)."""
 
 _OBJECTIVES = ("mle", "elbo", "mmd")
 
@@ -75,7 +80,7 @@ def sign_search(problem, seed=0, layers: int = SMALL_LAYERS, objective: str = "m
     model = PIBiNN(problem, layers=layers, tied=True, form=train_options.pop("form", "cp"))
     enumerate_all = model.num_bits <= max_exact_bits
     if not enumerate_all and shots is None:
-        raise ValueError(f"max_exact_bits={max_exact_bits}: this PIBiNN has {model.num_bits} sign bits and exact "
+        raise BeyondEnumeration(f"max_exact_bits={max_exact_bits}: this PIBiNN has {model.num_bits} sign bits and exact "
                          f"mode enumerates all 2^n networks, limited to n <= {max_exact_bits}; use a smaller problem "
                          "(qhyper.comparison.methods.pibinn.SMALL), raise max_exact_bits or pass shots=<int>")
     # the hypernetwork and its trainer load on first use
