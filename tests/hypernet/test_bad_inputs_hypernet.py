@@ -16,6 +16,7 @@ from qiskit_ibm_runtime import SamplerV2 as RuntimeSampler
 from qiskit_ibm_runtime.fake_provider import FakeManilaV2
 
 import qhyper as qh
+from bad_inputs import refused
 
 A = qh.circuits.get("brick", n_qubits=3, layers=1)  # 6 parameters
 BIG = qh.Hypernetwork(qh.circuits.get("brick", n_qubits=16, layers=4), seed=0)  # a large exact task
@@ -69,10 +70,7 @@ def hn():
     (lambda: BIG.distribution().log_prob("0110"), TypeError, "bits"),
 ])
 def test_refused_at_once_naming_the_parameter(build, error, name):
-    start = time.perf_counter()
-    with pytest.raises(error, match=name):
-        build()
-    assert time.perf_counter() - start < 1.0  # before any work
+    refused(build, error, name)
 
 
 @pytest.fixture(scope="module")
