@@ -82,7 +82,7 @@ def get(name: str, **options):
         inspect.signature(factory).bind(**options)
     except TypeError as err:
         takes = [p for p in inspect.signature(factory).parameters if p != "self"]
-        raise TypeError(f"ansatz {name!r} takes the options {takes}; got {sorted(options)} ({err})") from None
+        raise InputTypeError(f"ansatz {name!r} takes the options {takes}; got {sorted(options)} ({err})") from None
     return factory(**options)
 
 

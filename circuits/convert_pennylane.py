@@ -22,7 +22,7 @@ import math
 import numpy as np
 import torch
 
-from .._checks import check_count, torch_generator
+from .._checks import InputTypeError, check_count, torch_generator
 from .base import Ansatz, Gate
 from .checks import MAX_GATES
 from .gates import GATES
@@ -51,15 +51,15 @@ def from_pennylane(qfunc, n_qubits: int, shape, seed=0) -> PennyLaneAnsatz:
     """
     n = check_count(n_qubits, "n_qubits", 1)
     if not callable(qfunc):
-        raise TypeError(f"from_pennylane takes a quantum function qfunc(theta); got {type(qfunc).__name__}")
+        raise InputTypeError(f"from_pennylane takes a quantum function qfunc(theta); got {type(qfunc).__name__}")
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (int(shape),)
     if isinstance(shape, str):
-        raise TypeError(f"shape must be a tuple of positive integers (the shape of theta); got {shape!r}")
+        raise InputTypeError(f"shape must be a tuple of positive integers (the shape of theta); got {shape!r}")
     try:
         shape = tuple(check_count(s, "every entry of shape", 1) for s in shape)
     except TypeError:
-        raise TypeError(f"shape must be a tuple of positive integers (the shape of theta); got {shape!r}") from None
+        raise InputTypeError(f"shape must be a tuple of positive integers (the shape of theta); got {shape!r}") from None
     if not shape:
         raise ValueError("shape must have at least one entry (the shape of theta, e.g. (4,) or (2, 4, 3)); got ()")
     if math.prod(shape) > MAX_GATES:  # every parameter must set an angle, and a circuit has at most MAX_GATES

@@ -20,6 +20,7 @@ The circuit's global phase is dropped (it changes no probability). Barriers are 
 """
 from __future__ import annotations
 
+from .._checks import InputTypeError
 from .base import Ansatz, Gate
 from .gates import GATES
 
@@ -48,7 +49,7 @@ def from_qiskit(qc) -> QiskitAnsatz:
     from qiskit.transpiler.exceptions import TranspilerError
 
     if not isinstance(qc, QuantumCircuit):
-        raise TypeError(f"from_qiskit takes a qiskit QuantumCircuit; got {type(qc).__name__}")
+        raise InputTypeError(f"from_qiskit takes a qiskit QuantumCircuit; got {type(qc).__name__}")
     if qc.num_qubits == 0:
         raise ValueError("from_qiskit: the circuit has no qubits")
     plain = qc.copy_empty_like()

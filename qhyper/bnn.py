@@ -90,7 +90,7 @@ class BinaryMLP:
             raise InputTypeError(f"layer_sizes must be a list of layer widths [inputs, ..., outputs], e.g. [16, 1] "
                                  f"(an ordered list or tuple); got {type(layer_sizes).__name__} {layer_sizes!r:.60}")
         if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias must be True or False; got {type(bias).__name__} {bias!r}")
+            raise InputTypeError(f"bias must be True or False; got {type(bias).__name__} {bias!r}")
         fix = f"layer_sizes lists the layer widths [inputs, ..., outputs]; got {list(layer_sizes)}"
         sizes = [check_count(s, "every entry of layer_sizes", fix=fix) for s in layer_sizes]
         if len(sizes) < 2:

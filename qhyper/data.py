@@ -294,5 +294,5 @@ def _check_options(name: str, factory, seed, options) -> None:
     except TypeError:
         valid = [p for p in signature.parameters if p != "seed"]
         unknown = sorted(set(options) - set(valid))
-        raise TypeError(f"data set {name!r} takes no option {', '.join(map(repr, unknown)) or '(positional)'}; "
+        raise InputTypeError(f"data set {name!r} takes no option {', '.join(map(repr, unknown)) or '(positional)'}; "
                         f"its options are {valid} (and seed)") from None

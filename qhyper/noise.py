@@ -110,7 +110,7 @@ def kind(noise) -> str | None:
         return "aer"
     if module.startswith("pennylane") and type(noise).__name__ == "NoiseModel":
         return "pennylane"
-    raise TypeError(f"noise must be qh.noise.depolarizing(...), a qiskit_aer NoiseModel or a pennylane "
+    raise InputTypeError(f"noise must be qh.noise.depolarizing(...), a qiskit_aer NoiseModel or a pennylane "
                     f"NoiseModel; got {type(noise).__name__}")
 
 

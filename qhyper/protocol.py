@@ -34,6 +34,8 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import torch
 
+from ._checks import InputTypeError
+
 __all__ = ["BitModel", "require", "REQUIRED"]
 
 #: members every model needs (the output kind is checked separately)
@@ -59,7 +61,7 @@ def require(model, members: Sequence[str], who: str, why: str = "", fix: str = "
     if missing:
         reason = f" ({why})" if why else ""
         fix = fix or "the members every model needs are described in qhyper.protocol"
-        raise TypeError(
+        raise InputTypeError(
             f"{who} needs a model with {', '.join(members)}{reason}; {type(model).__name__} lacks "
             f"{', '.join(missing)}: {fix}"
         )
@@ -72,7 +74,7 @@ def check_model(model, who: str = "Evaluator") -> None:
     if getattr(model, "output", None) == "regression":
         require(model, ("out_features",), who, "a regression model's output width")
     elif not hasattr(model, "n_classes"):
-        raise TypeError(f"{who} needs the model's output kind: {type(model).__name__} has neither n_classes "
+        raise InputTypeError(f"{who} needs the model's output kind: {type(model).__name__} has neither n_classes "
                         f"(a classifier) nor output = 'regression' with out_features (see qhyper.protocol)")
     if not callable(getattr(model, "forward")):
-        raise TypeError(f"{who}: {type(model).__name__}.forward must be callable as forward(bits, X)")
+        raise InputTypeError(f"{who}: {type(model).__name__}.forward must be callable as forward(bits, X)")

@@ -22,7 +22,7 @@ def check_grid(grid, methods: list[str]) -> dict[str, dict[str, list] | list[dic
     if grid is None:
         return {}
     if not isinstance(grid, dict):
-        raise TypeError(f"grid must be a dict {{method: {{option: [values]}}}}, e.g. {{'mle': {{'layers': [2, 4]}}}}; "
+        raise InputTypeError(f"grid must be a dict {{method: {{option: [values]}}}}, e.g. {{'mle': {{'layers': [2, 4]}}}}; "
                         f"got {type(grid).__name__}")
     out = {}
     for method, axes in grid.items():

@@ -129,7 +129,7 @@ _TASKS: dict[str, Task] = {}
 def register_task(task: Task) -> Task:
     """Add (or replace) a task in the registry; returns it."""
     if not isinstance(task, Task):
-        raise TypeError(f"register_task(task) takes a qhyper.comparison.Task; got {type(task).__name__} "
+        raise InputTypeError(f"register_task(task) takes a qhyper.comparison.Task; got {type(task).__name__} "
                         f"{task!r}: build one with Task(name, dataset, layer_sizes, ...)")
     _TASKS[task.name] = task
     return task
@@ -219,7 +219,7 @@ def register_method(name: str, runner: Runner, description: str = "", quantum: b
     are the task kinds it runs on."""
     _check_name(name, "register_method(name)")
     if not callable(runner) or isinstance(runner, type):
-        raise TypeError(f"register_method({name!r}, runner): runner must be a function "
+        raise InputTypeError(f"register_method({name!r}, runner): runner must be a function "
                         f"(task, seed, options) -> TrainResult; got {runner!r}")
     check_instance(description, f"register_method({name!r}, description)", str)
     quantum = check_bool(quantum, f"register_method({name!r}, quantum)")

@@ -51,7 +51,7 @@ import torch
 from torch import nn
 
 from .. import circuits
-from .._checks import available_memory, check_count, check_seed, gib, numpy_generator
+from .._checks import available_memory, check_count, check_seed, gib, InputTypeError, numpy_generator
 from ..circuits.base import Ansatz
 from ..circuits.checks import as_real_tensor
 from ..circuits.brick import DEFAULT_LAYERS
@@ -84,7 +84,7 @@ def _resolve_backend(backend):
             return "pennylane", backend
     hint = (" (a hardware or fake backend: wrap it as qiskit_ibm_runtime.SamplerV2(mode=backend) or "
             "AerSimulator.from_backend(backend))") if hasattr(backend, "target") else ""
-    raise TypeError(f"backend must be one of {BACKENDS}, a Qiskit BaseSamplerV2 (Aer, StatevectorSampler, "
+    raise InputTypeError(f"backend must be one of {BACKENDS}, a Qiskit BaseSamplerV2 (Aer, StatevectorSampler, "
                     f"qiskit_ibm_runtime.SamplerV2), an AerSimulator, or a PennyLane device; got "
                     f"{type(backend).__name__}{hint}")
 
@@ -144,7 +144,7 @@ class Hypernetwork(nn.Module):
                  init=None, noise=None, **backend_options):
         super().__init__()
         if isinstance(ansatz, str):
-            raise TypeError(
+            raise InputTypeError(
                 f"Hypernetwork takes an ansatz object, not the name {ansatz!r}: build it with "
                 f"qh.circuits.get({ansatz!r}, n_qubits=..., layers=...) or use Hypernetwork.for_model(model)"
             )
@@ -153,7 +153,7 @@ class Hypernetwork(nn.Module):
         if not isinstance(ansatz, Ansatz):
             hint = (" (a PennyLane quantum function: convert it with qh.circuits.from_pennylane(qfunc, "
                     "n_qubits, shape))") if callable(ansatz) else ""
-            raise TypeError(f"ansatz must be a qhyper.circuits Ansatz or a Qiskit QuantumCircuit; got "
+            raise InputTypeError(f"ansatz must be a qhyper.circuits Ansatz or a Qiskit QuantumCircuit; got "
                             f"{type(ansatz).__name__}{hint}")
         if shots is not None:
             shots = _check_shots(shots)
@@ -308,11 +308,11 @@ def _check_samples_fit(rows: int, shots: int, n: int) -> None:
 
 def _num_bits(model) -> int:
     if isinstance(model, type):
-        raise TypeError(f"for_model needs a model object, not the class {model.__name__}: build the model first "
+        raise InputTypeError(f"for_model needs a model object, not the class {model.__name__}: build the model first "
                         "(e.g. qh.BinaryMLP([16, 1])) or pass an Evaluator")
     for obj in (model, getattr(model, "model", None)):
         if obj is not None and hasattr(obj, "num_bits"):
             return check_count(obj.num_bits, f"num_bits of {type(obj).__name__}",
                                fix="a model's num_bits is its number of weight bits, a positive integer")
-    raise TypeError(f"for_model needs a model with num_bits (e.g. qh.BinaryMLP) or an Evaluator; got "
+    raise InputTypeError(f"for_model needs a model with num_bits (e.g. qh.BinaryMLP) or an Evaluator; got "
                     f"{type(model).__name__}")

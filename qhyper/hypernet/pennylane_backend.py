@@ -24,7 +24,7 @@ from typing import get_args
 
 import torch
 
-from .._checks import check_choice
+from .._checks import check_choice, InputTypeError
 from .base import Backend, check_density_matrix_fits, check_statevector_fits
 
 __all__ = ["PennyLaneBackend"]
@@ -63,7 +63,7 @@ class PennyLaneBackend(Backend):
                 raise ValueError(f"the PennyLane device has {len(wires)} wires but the ansatz needs {self.num_qubits}; "
                                  f"create it with qml.device(..., wires={self.num_qubits})")
         else:
-            raise TypeError(f"device must be a PennyLane device name or a qml.device(...) object; got "
+            raise InputTypeError(f"device must be a PennyLane device name or a qml.device(...) object; got "
                             f"{type(device).__name__}")
         if self.device_name == "default.mixed":
             check_density_matrix_fits(self.num_qubits, "PennyLane default.mixed", "Use fewer qubits or shot mode.")

@@ -43,6 +43,7 @@ import copy
 import numpy as np
 import torch
 
+from .._checks import InputTypeError
 from ..bitstrings import reverse_bit_order
 from .base import Backend, check_density_matrix_fits, check_statevector_fits
 
@@ -80,7 +81,7 @@ class QiskitBackend(Backend):
             raise ValueError(f"Aer options {sorted(aer_options) + (['method'] if method else [])} apply to "
                              "backend='qiskit' only; configure your simulator or sampler object itself")
         if pass_manager is not None and not hasattr(pass_manager, "run"):
-            raise TypeError(f"pass_manager must be a Qiskit pass manager (with .run(circuit)); got "
+            raise InputTypeError(f"pass_manager must be a Qiskit pass manager (with .run(circuit)); got "
                             f"{type(pass_manager).__name__}")
         if self.sampler is not None:
             self._init_sampler(noise_kind)

@@ -30,6 +30,7 @@ import numbers
 
 import torch
 
+from .._checks import InputTypeError
 from ..bitstrings import shannon_entropy
 from .base import Objective
 from .source import LossSource
@@ -64,10 +65,10 @@ class Annealed(Objective):
     def __init__(self, objective: Objective, start: float = DEFAULT_START, fraction: float = 0.5,
                  stages: int = 8):
         if isinstance(objective, type):
-            raise TypeError(f"Annealed wraps an objective instance; got the class {objective.__name__}: "
+            raise InputTypeError(f"Annealed wraps an objective instance; got the class {objective.__name__}: "
                             f"pass an instance, e.g. Annealed({objective.__name__}())")
         if not isinstance(objective, Objective):
-            raise TypeError(f"Annealed wraps a qhyper objective (e.g. Annealed(MLE())); got {type(objective).__name__}")
+            raise InputTypeError(f"Annealed wraps a qhyper objective (e.g. Annealed(MLE())); got {type(objective).__name__}")
         if not objective.vertex_optimum:
             raise ValueError(f"annealing applies to objectives whose optimum sits on a vertex of the probability "
                              f"simplex (MLE); {type(objective).__name__} has its own entropy or kernel term: "

@@ -46,7 +46,7 @@ def _check_kernel(kernel) -> HammingKernel:
     if kernel is None:
         return GaussianMixtureKernel()
     if not isinstance(kernel, HammingKernel):
-        raise TypeError(f"kernel must be a qhyper.objectives kernel (e.g. GaussianMixtureKernel); got {type(kernel).__name__}")
+        raise InputTypeError(f"kernel must be a qhyper.objectives kernel (e.g. GaussianMixtureKernel); got {type(kernel).__name__}")
     return kernel
 
 

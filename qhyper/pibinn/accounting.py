@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .._checks import check_choice
+from .._checks import check_choice, InputTypeError
 from . import quantize as Q
 from .model import ISTA, UnrolledISTA
 
@@ -77,7 +77,7 @@ def storage_report(model, mask_cost: str = "entropy", ternary_bits: str = "entro
     if isinstance(model, ISTA):
         return StorageReport(0.0, 1, 0.0, 0)
     if not isinstance(model, UnrolledISTA):
-        raise TypeError(f"storage_report needs an UnrolledISTA or ISTA; got {type(model).__name__}")
+        raise InputTypeError(f"storage_report needs an UnrolledISTA or ISTA; got {type(model).__name__}")
     L1, L2 = model.V1.shape[0], model.V2.shape[0]
     nnz = L1 * int(model.M1.sum()) + L2 * int(model.M2.sum())
     n, m = model.out_features, model.in_features

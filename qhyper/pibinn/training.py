@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from .. import _threads
 from .._budget import BudgetExpired, Deadline, stop_flags
-from .._checks import check_bool, check_count, check_instance, check_real, torch_generator
+from .._checks import check_bool, check_count, check_instance, check_real, InputTypeError, torch_generator
 from ..results import TrainResult
 from .accounting import bits_per_weight
 from .metrics import nmse_db
@@ -66,7 +66,7 @@ def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: i
         is the trained network; ``bits`` its sign bits for binary networks (else empty).
     """
     if not isinstance(model, UnrolledISTA):
-        raise TypeError(f"train needs an UnrolledISTA (ISTA has nothing to learn); got {type(model).__name__}")
+        raise InputTypeError(f"train needs an UnrolledISTA (ISTA has nothing to learn); got {type(model).__name__}")
     check_instance(problem, "problem", InverseProblem, fix="load one with qh.pibinn.load_problem('deconv1d')")
     if model.in_features != problem.m or model.out_features != problem.n:
         raise ValueError(f"the model is built for an operator of shape {(model.in_features, model.out_features)} "

@@ -6,7 +6,7 @@ import inspect
 
 import torch
 
-from .._checks import check_real
+from .._checks import check_real, InputTypeError
 
 __all__ = ["OPTIMIZERS", "DEFAULT_LR", "OptimizerPlan", "check_optimizer", "is_lbfgs", "plan", "lbfgs_run"]
 
@@ -32,20 +32,20 @@ def check_optimizer(optimizer, lr) -> None:
                              f"class (torch.optim.SGD) or a factory (lambda params: torch.optim.SGD(params, lr=0.1))")
     elif isinstance(optimizer, type):
         if not issubclass(optimizer, torch.optim.Optimizer):
-            raise TypeError(f"optimizer must be a torch.optim.Optimizer subclass, a factory params -> optimizer "
+            raise InputTypeError(f"optimizer must be a torch.optim.Optimizer subclass, a factory params -> optimizer "
                             f"or one of {OPTIMIZERS}; got the class {optimizer.__name__}")
         if optimizer is torch.optim.Optimizer:
-            raise TypeError("optimizer=torch.optim.Optimizer is the abstract base class, which cannot step; pass a "
+            raise InputTypeError("optimizer=torch.optim.Optimizer is the abstract base class, which cannot step; pass a "
                             "concrete one such as torch.optim.Adam or torch.optim.SGD")
     elif isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer got a built {type(optimizer).__name__}; the trainer builds a fresh optimizer over "
+        raise InputTypeError(f"optimizer got a built {type(optimizer).__name__}; the trainer builds a fresh optimizer over "
                         f"the hypernetwork's angles per restart: pass the class (torch.optim.{type(optimizer).__name__}) "
                         f"or a factory (lambda params: torch.optim.{type(optimizer).__name__}(params, ...))")
     elif callable(optimizer):
         try:
             inspect.signature(optimizer).bind([])
         except TypeError:
-            raise TypeError(f"the optimizer factory {getattr(optimizer, '__name__', optimizer)!r} must take one "
+            raise InputTypeError(f"the optimizer factory {getattr(optimizer, '__name__', optimizer)!r} must take one "
                             f"argument, the list of parameters: e.g. optimizer=lambda params: "
                             f"torch.optim.SGD(params, lr=0.1)") from None
         except ValueError:  # a builtin without a signature: its first call decides
@@ -54,7 +54,7 @@ def check_optimizer(optimizer, lr) -> None:
             raise ValueError(f"lr={lr!r} was given with an optimizer factory, whose learning rate is its own: set it "
                              f"in the factory (lambda params: torch.optim.SGD(params, lr={lr!r})) and leave lr unset")
     else:
-        raise TypeError(f"optimizer must be one of {OPTIMIZERS}, a torch.optim.Optimizer subclass or a factory "
+        raise InputTypeError(f"optimizer must be one of {OPTIMIZERS}, a torch.optim.Optimizer subclass or a factory "
                         f"params -> torch.optim.Optimizer; got {type(optimizer).__name__} {optimizer!r}")
 
 
@@ -82,14 +82,14 @@ def plan(choice, lr: float | None, exact: bool, theta: torch.Tensor, steps: int)
             try:
                 return choice([theta], **kwargs)
             except TypeError as err:
-                raise TypeError(f"optimizer={choice.__name__} could not be built as {choice.__name__}([theta]"
+                raise InputTypeError(f"optimizer={choice.__name__} could not be built as {choice.__name__}([theta]"
                                 f"{', lr=lr' if kwargs else ''}): {err}; pass a factory instead, e.g. "
                                 f"optimizer=lambda params: {choice.__name__}(params, ...)") from err
     else:
         def build(budget):
             opt = choice([theta])
             if not isinstance(opt, torch.optim.Optimizer):
-                raise TypeError(f"the optimizer factory must return a torch.optim.Optimizer; it returned "
+                raise InputTypeError(f"the optimizer factory must return a torch.optim.Optimizer; it returned "
                                 f"{type(opt).__name__}: e.g. optimizer=lambda params: torch.optim.SGD(params, lr=0.1)")
             if not any(p is theta for group in opt.param_groups for p in group["params"]):
                 raise ValueError("the optimizer factory's optimizer does not hold the parameters it was given: "

@@ -151,7 +151,7 @@ class QHN:
         self.objective = MLE() if objective is None else objective
         self.warm_start = check_bool(warm_start, "warm_start")
         if not isinstance(self.objective, Objective):
-            raise TypeError(f"objective must be a qhyper.objectives objective (e.g. MLE()); got {type(objective).__name__}")
+            raise InputTypeError(f"objective must be a qhyper.objectives objective (e.g. MLE()); got {type(objective).__name__}")
         optimizers.check_optimizer(optimizer, lr)
         self.estimator = resolve(gradient, spsa)  # None: "auto", resolved per fit
         if optimizers.is_lbfgs(optimizer) and self.estimator is not None and not is_exact(self.estimator):

@@ -55,7 +55,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
-from .._checks import check_bool, check_count, check_instance, check_real, check_seed, numpy_generator
+from .._checks import check_bool, check_count, check_instance, check_real, check_seed, InputTypeError, numpy_generator
 from ..qubo.anneal import EXPIRED, anneal
 from ..qubo.reads import Reads, best_read
 from ..qubo.bnn import BNNQubo, check_encodable, input_grid
@@ -316,10 +316,10 @@ def _check_sampler(sampler):
 
         return SimulatedAnnealingSampler()
     if isinstance(sampler, type):
-        raise TypeError(f"sampler must be a dimod.Sampler instance; got the class {sampler.__name__}: "
+        raise InputTypeError(f"sampler must be a dimod.Sampler instance; got the class {sampler.__name__}: "
                         f"pass an instance, e.g. sampler={sampler.__name__}()")
     if not (callable(getattr(sampler, "sample", None)) and isinstance(getattr(sampler, "parameters", None), Mapping)):
-        raise TypeError(f"sampler must be a dimod.Sampler (an object with .sample(bqm, **kwargs) and a .parameters "
+        raise InputTypeError(f"sampler must be a dimod.Sampler (an object with .sample(bqm, **kwargs) and a .parameters "
                         f"dict of the keyword arguments it accepts); got {type(sampler).__name__}: pass e.g. "
                         f"dwave.samplers.TabuSampler(), SimulatedAnnealingSampler() or dimod.ExactSolver()")
     return sampler

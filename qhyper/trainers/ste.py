@@ -40,7 +40,7 @@ from tqdm.auto import tqdm
 
 from .. import likelihood
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
-from .._checks import DTYPE, check_bool, check_count, check_real, check_seed, torch_generator
+from .._checks import DTYPE, check_bool, check_count, check_real, check_seed, InputTypeError, torch_generator
 from .._threads import check_threads, threads
 from ..bitstrings import index_to_bits
 from ..bnn import ACTIVATIONS
@@ -174,7 +174,7 @@ class STE:
 
 def _require_evaluator(evaluator, name: str) -> None:
     if not all(hasattr(evaluator, a) for a in ("model", "X", "y")):
-        raise TypeError(f"{name} trains on data: pass a qhyper.Evaluator (not a cost table); "
+        raise InputTypeError(f"{name} trains on data: pass a qhyper.Evaluator (not a cost table); "
                         f"got {type(evaluator).__name__}")
 
 

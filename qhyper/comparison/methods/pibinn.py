@@ -28,7 +28,7 @@ import time
 import torch
 
 from ..._budget import check_max_time
-from ..._checks import DTYPE, check_bool, check_count, check_real, seed_int
+from ..._checks import DTYPE, check_bool, check_count, check_real, InputTypeError, seed_int
 from ..._threads import check_threads
 from ..._threads import threads
 from ..options import check_keys, keywords
@@ -88,7 +88,7 @@ def run_method(name: str, problem, seed=0, **options) -> TrainResult:
         small = name == "qhn" and problem in ("small", SMALL["name"])
         problem = small_problem(seed) if small else load_problem(problem, seed=seed)
     if not isinstance(problem, InverseProblem):
-        raise TypeError(f"run_method(problem): problem must be an InverseProblem or a problem name "
+        raise InputTypeError(f"run_method(problem): problem must be an InverseProblem or a problem name "
                         f"(see qh.pibinn.names()); got {type(problem).__name__}")
     layers = options.pop("layers", 8 if name != "qhn" else SMALL_LAYERS)
     if name == "ista":
