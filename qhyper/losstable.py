@@ -154,8 +154,42 @@ def _pair_kernel(A: torch.Tensor, B: torch.Tensor | None) -> torch.Tensor:
         with threads():  # numba's OpenMP threading layer can reset torch's thread count
             return torch.from_numpy(_stable_kernel(A_np, B_np))
     block = int(max(1, min(64, _MAX_EXP // (max(zmax, 0.0) + math.log(A_np.shape[2] + 1)))))
+    EA, EB = np.exp(A_np - m), np.exp(B_np + m)
     with threads():
-        return torch.from_numpy(_product_kernel(np.exp(A_np - m), np.exp(B_np + m), block))
+        if A_np.shape[2] == 1:  # binary classifiers: the networks of B side by side, in SIMD lanes
+            return torch.from_numpy(_binary_kernel(np.ascontiguousarray(EA[:, :, 0]),
+                                                   np.ascontiguousarray(EB[:, :, 0].T), block, _CHUNK))
+        return torch.from_numpy(_product_kernel(EA, EB, block))
+
+
+#: rows of A per parallel job of the binary kernel: a block of B's points (≤ 64 × K_B values)
+#: stays in cache while this many rows use it (measured: 8 → 5.0×, 32 → 6.6×, 64 → 5.8×
+#: faster than the per-pair kernel on 512 × 256 pairs × 10,000 points, 2 cores)
+_CHUNK = 32
+
+
+@numba.njit(parallel=True, fastmath=True, cache=True)
+def _binary_kernel(EA, EBt, block, chunk):  # pragma: no cover - compiled
+    """:func:`_product_kernel` for one class: ``EA`` [K_A, N], ``EBt`` [N, K_B] (transposed,
+    so that the inner loop runs over B's networks — independent products, vectorised)."""
+    KA, N = EA.shape
+    KB = EBt.shape[1]
+    out = np.zeros((KA, KB))
+    for job in numba.prange((KA + chunk - 1) // chunk):
+        p = np.empty(KB)
+        start = 0
+        while start < N:
+            stop = min(start + block, N)
+            for a in range(job * chunk, min(job * chunk + chunk, KA)):
+                p[:] = 1.0
+                for i in range(start, stop):
+                    e = EA[a, i]
+                    for j in range(KB):
+                        p[j] *= 1.0 + e * EBt[i, j]
+                for j in range(KB):
+                    out[a, j] += np.log(p[j])
+            start = stop
+    return out
 
 
 @numba.njit(parallel=True, fastmath=True, cache=True)
