@@ -231,6 +231,17 @@ class BinaryMLP:
         return out
 
     # ------------------------------------------------------------------ loss-table support
+    def sign_flip_bits(self) -> list[int] | None:
+        """The bits whose joint flip negates every logit — the output layer's weights and
+        bias, for any hidden activation — or ``None`` (several outputs: no such symmetry).
+        A hint the loss table uses to compute half of the networks (see
+        :mod:`qhyper.losstable`)."""
+        if self.layer_sizes[-1] != 1:
+            return None
+        last = len(self.layer_sizes) - 1
+        names = [f"W{last}"] + ([f"b{last}"] if self.bias else [])
+        return [j for name in names for j in range(self.block(name).start, self.block(name).stop)]
+
     def logit_groups(self, X, choice: int = 0) -> list[tuple[list[int], torch.Tensor]] | None:
         r"""Split the output logits into a sum of terms that each depend on a few bits.
 

@@ -21,7 +21,10 @@ enumerated network by network in memory-bounded chunks):
 * ``layer_sizes`` — widths of the forward pass, to size the chunks (default: the output width);
 * ``logit_groups(X, choice=0)`` with ``num_weight_bits`` and ``num_choice_bits`` — the
   logits as a sum of small per-unit tables, which the fast grouped ``loss_table()`` engine
-  uses (see :mod:`qhyper.losstable`); returning ``None`` means "not decomposable".
+  uses (see :mod:`qhyper.losstable`); returning ``None`` means "not decomposable";
+* ``sign_flip_bits()`` — with ``logit_groups`` on a one-logit model: the bits whose joint
+  flip negates the logit, so the grouped engine computes half of the networks and derives
+  the rest; ``None`` for none.
 
 **Trainers that need more** say so and check it with :func:`require`: STE relaxes the
 weights of a BinaryMLP-like model (``decode``, ``propagate``, ``activations``,

@@ -131,3 +131,20 @@ def test_loss_table_refuses_what_would_not_fit_before_allocating():
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def test_the_sign_symmetry_keeps_near_perfect_networks_exact():
+    """Half of a binary model's table comes from the other half by negating the logits,
+    log p(D|flip w) = log p(D|w) + Σ r. For a near-perfect flipped network that sum cancels
+    almost everything (an error of ~8e-12 here, on a value of −4e-11); such entries are
+    recomputed, so every entry matches a direct forward pass to 1e-9 relative plus 1e-12
+    (the product kernel's own floor near zero is ~4e-14, as before the symmetry)."""
+    rng = np.random.default_rng(3)
+    X = rng.choice([-1.0, 1.0], size=(400, 2))
+    y = (X[:, 0] > 0).astype(int)  # separable: networks that follow x0 are near perfect
+    m = qh.BinaryMLP([2, 2, 1], activation="sign")
+    ev = qh.Evaluator(m, X, y, logit_scale=30.0)
+    table = ev.log_likelihood_table()
+    direct = ev.log_likelihood(qh.bitstrings.all_bits(m.num_bits))
+    assert float(direct.max()) > -1e-9  # some networks are near perfect: a real test of the cancellation
+    assert torch.allclose(table, direct, rtol=1e-9, atol=1e-12)
