@@ -7,6 +7,10 @@ backward w.r.t. θ, on the ``brick`` ansatz (2 layers) at n qubits:
 * qhyper      — ``qh.Hypernetwork(ansatz)`` (torch statevector engine, one-sweep adjoint);
 * pl-backprop — a plain ``qml`` QNode on ``default.qubit`` returning ``qml.probs``, backprop;
 * lightning   — ``lightning.qubit`` adjoint, ``qml.expval(qml.SparseHamiltonian(diag(L)))``;
+* tc-ng       — tensorcircuit-ng on JAX: the same gates as a tensor network, jitted
+  ``value_and_grad`` (a separate table: per step, first step with its compile, and a
+  300-step fit end to end); skipped, saying so, when ``tensorcircuit-ng`` and ``jax`` (the
+  ``bench`` extra) are not installed;
 * qiskit-ml   — ``SamplerQNN`` + ``TorchConnector`` with the exact ``QMLSampler``; its
   gradient evaluates the full 2^n × P Jacobian, so it runs only for n ≤ 12 and is
   extrapolated (log-linear fit of its own times) beyond — the table marks those with ``~``.
@@ -96,6 +100,58 @@ def lightning_adjoint_step(ansatz, cost):
     return step
 
 
+def tensorcircuit_step(ansatz, cost):
+    """tensorcircuit-ng on JAX (complex128): a ``tc.Circuit`` of the same gates,
+    ``c.probability()`` contracted as a tensor network, ``K.jit(K.value_and_grad(f))``.
+    The first call compiles; :func:`first_time` reports it."""
+    import jax
+    import tensorcircuit as tc
+
+    jax.config.update("jax_enable_x64", True)
+    K = tc.set_backend("jax")
+    tc.set_dtype("complex128")
+    n = ansatz.num_qubits
+    L = K.convert_to_tensor(cost.numpy())
+    gates = list(ansatz.gates)
+
+    def f(theta):
+        c = tc.Circuit(n)
+        for g in gates:
+            if not g.terms:
+                if g.param is None and g.name in ("RX", "RY", "RZ"):
+                    getattr(c, g.name.lower())(*g.wires, theta=g.offset)
+                else:
+                    getattr(c, g.name.lower())(*g.wires)
+                continue
+            angle = g.offset + sum(k * theta[i] for i, k in g.terms)
+            getattr(c, g.name.lower())(*g.wires, theta=angle)
+        return K.real(K.sum(c.probability() * L))
+
+    vg = K.jit(K.value_and_grad(f))
+    theta = K.convert_to_tensor(ansatz.init_params(0).numpy())
+
+    def step():
+        value, grad = vg(theta)
+        grad.block_until_ready()
+
+    return step
+
+
+def first_time(make, ansatz, cost) -> float:
+    """Seconds from building a peer's step to the end of its first call (compile, warm-up)."""
+    t0 = time.perf_counter()
+    make(ansatz, cost)()
+    return time.perf_counter() - t0
+
+
+def have(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
 def qiskit_ml_step(ansatz, cost):
     from qiskit_machine_learning.connectors import TorchConnector
     from qiskit_machine_learning.neural_networks import SamplerQNN
@@ -120,6 +176,9 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="*", help="qubit counts (default 12 16 18 20)")
     parser.add_argument("--threads", type=int, help="OpenMP/torch threads for every peer (default: library default)")
+    parser.add_argument("--tc-sizes", type=int, nargs="*", default=[12, 16, 18], help="qubits for the tensorcircuit-ng table")
+    parser.add_argument("--tc-layers", type=int, nargs="*", default=[2, 4], help="depths for the tensorcircuit-ng table")
+    parser.add_argument("--fit-steps", type=int, default=300, help="steps of the end-to-end fit")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -156,6 +215,32 @@ def main(argv=None):
         print(f"   {n:2d} | {q:7.4f}s | {r['pl-backprop']:8.4f}s ({r['pl-backprop'] / q:5.1f}x) | "
               f"{r['lightning']:8.4f}s ({r['lightning'] / q:5.1f}x)        | {mark}{ml:9.3g}s ({mark}{ml / q:.2g}x)")
     print("  (~ = extrapolated from the qiskit-ml times measured above, not run)")
+    tensor_network_table(args)
+
+
+def tensor_network_table(args):
+    """qhyper against tensorcircuit-ng (JAX jit): per step, first step, a 300-step fit end to end."""
+    if not have("tensorcircuit") or not have("jax"):
+        print("\ntensorcircuit-ng: not installed, skipped (pip install tensorcircuit-ng jax — the bench extra)")
+        return
+    configs = [(12, 2)] if args.quick else [(n, d) for d in args.tc_layers for n in args.tc_sizes]
+    steps = args.fit_steps
+    print(f"\ntensorcircuit-ng (JAX jit, complex128) — first step includes its compile; a {steps}-step fit is "
+          f"first + {steps - 1} × step")
+    print("    n  depth |  qhyper step   first  fit | tc-ng step     first        fit | step ratio (tc/qh)  fit ratio")
+    for n, d in configs:
+        ansatz = qh.circuits.get("brick", n_qubits=n, layers=d)
+        cost = torch.rand(2**n, generator=torch.Generator().manual_seed(n), dtype=torch.float64)
+        q_first = first_time(qhyper_step, ansatz, cost)
+        q = best_time(qhyper_step(ansatz, cost), args.repeats)
+        t0 = time.perf_counter()
+        tc_step = tensorcircuit_step(ansatz, cost)
+        tc_step()
+        t_first = time.perf_counter() - t0
+        t = best_time(tc_step, args.repeats)
+        q_fit, t_fit = q_first + (steps - 1) * q, t_first + (steps - 1) * t
+        print(f"   {n:2d}  {d:5d} | {q * 1e3:8.1f} ms {q_first:6.2f} s {q_fit:5.1f} s | {t * 1e3:6.1f} ms "
+              f"{t_first:8.1f} s {t_fit:8.1f} s | {t / q:17.2f}x {t_fit / q_fit:9.1f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ def _unfold(half, sums, n, pivot, flip, model, X, y, scale):
     index = ((k >> low) << (low + 1)) | (1 << low) | (k & ((1 << low) - 1))
     mask = sum(1 << (n - 1 - j) for j in flip)
     flipped = half + sums
-    loss = (half.abs() + sums.abs()) > _CANCELLATION * flipped.abs()
+    loss = ((half.abs() + sums.abs()) > _CANCELLATION * flipped.abs()) & torch.isfinite(flipped)
     if loss.any():  # a near-perfect flipped network: its small log-likelihood, directly
         bits = index_to_bits(index[loss] ^ mask, n)
         flipped[loss] = likelihood.log_prob(model.forward(bits, X), y, scale).sum(-1)
@@ -208,6 +208,9 @@ def _pair_kernel(A: list[torch.Tensor], B: list[torch.Tensor], shift) -> torch.T
     m_a = sum(t.max(axis=0) for t in A_np)  # per (point, class): the largest row of A
     m_b = sum(t.max(axis=0) for t in B_np) + np.asarray(shift)
     zmax = float((m_a + m_b).max())
+    if not math.isfinite(zmax):  # the logits overflow: NaN at once, which the caller refuses clearly
+        return torch.full((math.prod(t.shape[0] for t in A_np), math.prod(t.shape[0] for t in B_np)), math.nan,
+                          dtype=DTYPE)
     if zmax > _MAX_EXP - 10:
         with threads():  # numba's OpenMP threading layer can reset torch's thread count
             return torch.from_numpy(_stable_kernel(_outer_sum(A).numpy(), (_outer_sum(B) + shift).numpy()))
