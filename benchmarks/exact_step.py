@@ -179,6 +179,8 @@ def main(argv=None):
     parser.add_argument("--tc-sizes", type=int, nargs="*", default=[12, 16, 18], help="qubits for the tensorcircuit-ng table")
     parser.add_argument("--tc-layers", type=int, nargs="*", default=[2, 4], help="depths for the tensorcircuit-ng table")
     parser.add_argument("--fit-steps", type=int, default=300, help="steps of the end-to-end fit")
+    parser.add_argument("--memory", type=int, nargs="*", default=[20, 22, 24],
+                        help="qubits at which to measure the peak memory of one step (none: skip)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -216,6 +218,32 @@ def main(argv=None):
               f"{r['lightning']:8.4f}s ({r['lightning'] / q:5.1f}x)        | {mark}{ml:9.3g}s ({mark}{ml / q:.2g}x)")
     print("  (~ = extrapolated from the qiskit-ml times measured above, not run)")
     tensor_network_table(args)
+    if args.memory:
+        memory_table(args.memory, args.layers)
+
+
+def memory_table(sizes, layers):
+    """Peak resident memory of one exact step at each n, each in a fresh process (so one
+    size's allocations do not hide another's); qhyper refuses sizes that would not fit."""
+    import subprocess
+
+    print(f"\npeak memory of one exact step (brick, {layers} layers; a fresh process per n, ru_maxrss)")
+    code = ("import resource, time, torch, qhyper as qh\n"
+            "n, d = {n}, {d}\n"
+            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "hn = qh.Hypernetwork(qh.circuits.get('brick', n_qubits=n, layers=d), seed=0)\n"
+            "cost = torch.rand(2**n, dtype=torch.float64)\n"
+            "t = time.perf_counter(); (hn.distribution().probs() @ cost).backward()\n"
+            "print(time.perf_counter() - t, base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    for n in sizes:
+        out = subprocess.run([sys.executable, "-c", code.format(n=n, d=layers)], capture_output=True, text=True)
+        if out.returncode:
+            print(f"   n={n:2d}  refused or failed: {out.stderr.strip().splitlines()[-1]}")
+            continue
+        seconds, base, peak = (float(v) for v in out.stdout.split())
+        state = 2**n * 16 / 2**30
+        print(f"   n={n:2d}  step {seconds:6.2f} s   peak {peak / 2**20:6.2f} GiB (imports {base / 2**20:.2f} GiB; "
+              f"one complex state {state:.3f} GiB)", flush=True)
 
 
 def tensor_network_table(args):
