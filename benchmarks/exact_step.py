@@ -179,6 +179,9 @@ def main(argv=None):
     parser.add_argument("--tc-sizes", type=int, nargs="*", default=[12, 16, 18], help="qubits for the tensorcircuit-ng table")
     parser.add_argument("--tc-layers", type=int, nargs="*", default=[2, 4], help="depths for the tensorcircuit-ng table")
     parser.add_argument("--fit-steps", type=int, default=300, help="steps of the end-to-end fit")
+    parser.add_argument("--depths", type=int, nargs="*", default=list(range(1, 9)), help="depths of the depth table")
+    parser.add_argument("--depth-n", type=int, default=18, help="qubits of the depth table")
+    parser.add_argument("--tc-max-depth", type=int, default=8, help="deepest circuit tensorcircuit-ng compiles")
     parser.add_argument("--memory", type=int, nargs="*", default=[20, 22, 24],
                         help="qubits at which to measure the peak memory of one step (none: skip)")
     args = parser.parse_args(argv)
@@ -218,8 +221,29 @@ def main(argv=None):
               f"{r['lightning']:8.4f}s ({r['lightning'] / q:5.1f}x)        | {mark}{ml:9.3g}s ({mark}{ml / q:.2g}x)")
     print("  (~ = extrapolated from the qiskit-ml times measured above, not run)")
     tensor_network_table(args)
+    if args.depths:
+        depth_table(args)
     if args.memory:
         memory_table(args.memory, args.layers)
+
+
+def depth_table(args):
+    """Step time against depth at n = ``--depth-n``: qhyper, and tensorcircuit-ng (with its
+    compile) up to ``--tc-max-depth`` (its compile grows with depth: 154 s at depth 4, n = 18)."""
+    n, tc = args.depth_n, have("tensorcircuit") and have("jax")
+    print(f"\nstep time against depth, n = {n} (tc-ng up to depth {args.tc_max_depth if tc else 0})")
+    for d in args.depths:
+        ansatz = qh.circuits.get("brick", n_qubits=n, layers=d)
+        cost = torch.rand(2**n, generator=torch.Generator().manual_seed(n), dtype=torch.float64)
+        q = best_time(qhyper_step(ansatz, cost), args.repeats)
+        line = f"   depth {d}: qhyper {q * 1e3:7.1f} ms"
+        if tc and d <= args.tc_max_depth:
+            t0 = time.perf_counter()
+            step = tensorcircuit_step(ansatz, cost)
+            step()
+            first = time.perf_counter() - t0
+            line += f"   tc-ng {best_time(step, args.repeats) * 1e3:6.1f} ms (compile + first step {first:.0f} s)"
+        print(line, flush=True)
 
 
 def memory_table(sizes, layers):
