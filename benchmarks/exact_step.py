@@ -103,7 +103,7 @@ def lightning_adjoint_step(ansatz, cost):
 def tensorcircuit_step(ansatz, cost):
     """tensorcircuit-ng on JAX (complex128): a ``tc.Circuit`` of the same gates,
     ``c.probability()`` contracted as a tensor network, ``K.jit(K.value_and_grad(f))``.
-    The first call compiles; :func:`first_time` reports it."""
+    The first call compiles; :func:`first_step` reports it."""
     import jax
     import tensorcircuit as tc
 
@@ -137,11 +137,12 @@ def tensorcircuit_step(ansatz, cost):
     return step
 
 
-def first_time(make, ansatz, cost) -> float:
-    """Seconds from building a peer's step to the end of its first call (compile, warm-up)."""
+def first_step(make, ansatz, cost):
+    """A peer's step and the seconds from building it to the end of its first call (compile, warm-up)."""
     t0 = time.perf_counter()
-    make(ansatz, cost)()
-    return time.perf_counter() - t0
+    step = make(ansatz, cost)
+    step()
+    return step, time.perf_counter() - t0
 
 
 def have(module: str) -> bool:
@@ -238,10 +239,7 @@ def depth_table(args):
         q = best_time(qhyper_step(ansatz, cost), args.repeats)
         line = f"   depth {d}: qhyper {q * 1e3:7.1f} ms"
         if tc and d <= args.tc_max_depth:
-            t0 = time.perf_counter()
-            step = tensorcircuit_step(ansatz, cost)
-            step()
-            first = time.perf_counter() - t0
+            step, first = first_step(tensorcircuit_step, ansatz, cost)
             line += f"   tc-ng {best_time(step, args.repeats) * 1e3:6.1f} ms (compile + first step {first:.0f} s)"
         print(line, flush=True)
 
@@ -283,12 +281,9 @@ def tensor_network_table(args):
     for n, d in configs:
         ansatz = qh.circuits.get("brick", n_qubits=n, layers=d)
         cost = torch.rand(2**n, generator=torch.Generator().manual_seed(n), dtype=torch.float64)
-        q_first = first_time(qhyper_step, ansatz, cost)
-        q = best_time(qhyper_step(ansatz, cost), args.repeats)
-        t0 = time.perf_counter()
-        tc_step = tensorcircuit_step(ansatz, cost)
-        tc_step()
-        t_first = time.perf_counter() - t0
+        q_step, q_first = first_step(qhyper_step, ansatz, cost)
+        q = best_time(q_step, args.repeats)
+        tc_step, t_first = first_step(tensorcircuit_step, ansatz, cost)
         t = best_time(tc_step, args.repeats)
         q_fit, t_fit = q_first + (steps - 1) * q, t_first + (steps - 1) * t
         print(f"   {n:2d}  {d:5d} | {q * 1e3:8.1f} ms {q_first:6.2f} s {q_fit:5.1f} s | {t * 1e3:6.1f} ms "

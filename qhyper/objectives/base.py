@@ -26,10 +26,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
 import torch
 
-from .._checks import DTYPE, InputTypeError
+from .._checks import DTYPE, real_array
 from .kernels import HammingKernel, unique_rows
 from .source import LossSource
 
@@ -188,10 +187,7 @@ def check_prior(prior):
         if prior != "uniform":
             raise ValueError(f"prior must be 'uniform' or a vector of Bernoulli probabilities p(b_j = 1); got {prior!r}")
         return prior
-    arr = np.asarray(prior.detach() if isinstance(prior, torch.Tensor) else prior)
-    if arr.dtype.kind not in "biuf":
-        raise InputTypeError(f"prior must be 'uniform' or a vector of Bernoulli probabilities p(b_j = 1); got "
-                             f"{type(prior).__name__} {prior!r:.60}")
+    arr = real_array(prior.detach() if isinstance(prior, torch.Tensor) else prior, "prior")
     p = torch.as_tensor(arr, dtype=DTYPE)
     if p.ndim != 1 or p.numel() == 0:
         raise ValueError(f"a Bernoulli prior is a 1-D vector of probabilities, one per bit; got shape {tuple(p.shape)}")

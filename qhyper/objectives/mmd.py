@@ -18,10 +18,9 @@ vectors it is the quadratic form :math:`(q-p)^\top K (q-p)`.
 from __future__ import annotations
 
 
-import numpy as np
 import torch
 
-from .._checks import DTYPE, InputTypeError, as_bits, check_real
+from .._checks import DTYPE, InputTypeError, as_bits, check_real, real_array
 from ..bitstrings import bits_to_index
 from .base import Objective, ShotForm, check_prior, prior_probs, prior_sampler
 from .kernels import GaussianMixtureKernel, HammingKernel
@@ -128,11 +127,8 @@ class MMD(Objective):
     needs_data = False
 
     def __init__(self, target, kernel: HammingKernel | None = None):
-        arr = np.asarray(target.detach() if isinstance(target, torch.Tensor) else target)
-        if arr.dtype.kind not in "biuf":
-            raise InputTypeError(f"target must be bitstrings [T, n] of 0/1 numbers; got {type(target).__name__} "
-                                 f"of dtype {arr.dtype} (a string such as '0101' is not a bitstring array: "
-                                 "pass [[0, 1, 0, 1]])")
+        arr = real_array(target.detach() if isinstance(target, torch.Tensor) else target, "target",
+                         fix="target holds bitstrings [T, n] of 0/1, e.g. [[0, 1, 0, 1]]")
         t = torch.as_tensor(arr, dtype=DTYPE)
         if t.ndim != 2 or t.shape[0] < 1:
             raise ValueError(f"target must be bitstrings [T, n] with T ≥ 1; got shape {tuple(t.shape)}")

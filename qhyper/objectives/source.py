@@ -11,10 +11,9 @@ r"""What an objective sees of the training problem: an Evaluator, a cost table, 
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from .._checks import DTYPE, InputTypeError, as_bits, check_count
+from .._checks import DTYPE, as_bits, check_count, real_array
 from ..bitstrings import bits_to_index
 
 __all__ = ["LossSource"]
@@ -110,13 +109,9 @@ MAX_ABS_COST = 1e150
 
 
 def _as_cost_table(data) -> torch.Tensor:
-    arr = np.asarray(data.detach() if isinstance(data, torch.Tensor) else data)
-    if arr.dtype.kind not in "biuf":
-        what = "complex" if arr.dtype.kind == "c" else f"dtype {arr.dtype}"
-        raise InputTypeError(
-            f"fit() takes an Evaluator or a cost table (1-D array of 2^n real losses); got {type(data).__name__} "
-            f"({what}). Pass real losses (e.g. table.real if the imaginary part is rounding noise)"
-        )
+    arr = real_array(data.detach() if isinstance(data, torch.Tensor) else data,
+                     "fit()'s data (an Evaluator, or a cost table of 2^n real losses)",
+                     fix="pass real losses (e.g. table.real if the imaginary part is rounding noise)")
     t = torch.as_tensor(arr, dtype=DTYPE)
     if t.ndim != 1 or t.shape[0] < 2 or t.shape[0] & (t.shape[0] - 1):
         raise ValueError(
