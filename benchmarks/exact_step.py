@@ -4,7 +4,10 @@ The step is the MLE objective of the original Quantum HyperNetworks method,
 f(θ) = Σ_b q_θ(b) L(b) = ⟨ψ(θ)|diag(L)|ψ(θ)⟩ for a random cost vector L, forward and
 backward w.r.t. θ, on the ``brick`` ansatz (2 layers) at n qubits:
 
-* qhyper      — ``qh.Hypernetwork(ansatz)`` (torch statevector engine, one-sweep adjoint);
+* qhyper      — ``qh.Hypernetwork(ansatz)``, the default torch backend (``method="auto"``:
+  the split engine — a Schmidt sum across one cut — from 13 qubits on);
+* qhyper-sv   — the same with ``method="statevector"`` (fused gate blocks on the full state,
+  one-sweep adjoint), the engine the default used before the split engine;
 * pl-backprop — a plain ``qml`` QNode on ``default.qubit`` returning ``qml.probs``, backprop;
 * lightning   — ``lightning.qubit`` adjoint, ``qml.expval(qml.SparseHamiltonian(diag(L)))``;
 * tc-ng       — tensorcircuit-ng on JAX: the same gates as a tensor network, jitted
@@ -50,14 +53,21 @@ def best_time(step, repeats: int) -> float:
     return min(times)
 
 
-def qhyper_step(ansatz, cost):
-    hn = qh.Hypernetwork(ansatz, seed=0)
+def qhyper_step(ansatz, cost, **options):
+    """The default torch backend (``method="auto"``: the split engine from 13 qubits on)."""
+    hn = qh.Hypernetwork(ansatz, seed=0, **options)
 
     def step():
         hn.zero_grad()
         (hn.distribution().probs() @ cost).backward()
 
     return step
+
+
+def statevector_step(ansatz, cost):
+    """qhyper's statevector engine, forced (``method="statevector"``): the engine ``auto``
+    used before the split engine, kept as the in-run reference for it."""
+    return qhyper_step(ansatz, cost, method="statevector")
 
 
 def pennylane_backprop_step(ansatz, cost):
@@ -193,7 +203,8 @@ def main(argv=None):
     print(f"brick ansatz, {args.layers} layers; f = Σ_b q(b) L(b), forward + backward; "
           f"best of {args.repeats}; torch threads = {torch.get_num_threads()}")
 
-    peers = {"qhyper": qhyper_step, "pl-backprop": pennylane_backprop_step, "lightning": lightning_adjoint_step}
+    peers = {"qhyper": qhyper_step, "qhyper-sv": statevector_step,
+             "pl-backprop": pennylane_backprop_step, "lightning": lightning_adjoint_step}
     rows = {}
     for n in sizes:
         ansatz = qh.circuits.get("brick", n_qubits=n, layers=args.layers)
@@ -212,13 +223,14 @@ def main(argv=None):
     slope, icpt = np.polyfit(ns, np.log([qml_times[k] for k in ns]), 1)
     print(f"  qiskit-ml grows ×{math.exp(slope * 2):.1f} per 2 qubits (log-linear fit over n = {[int(k) for k in ns]})")
 
-    print("\n    n |   qhyper | pl-backprop (ratio) | lightning adjoint (ratio) | qiskit-ml (ratio)")
+    print("\n    n |   qhyper | qhyper-sv (ratio) | pl-backprop (ratio) | lightning adjoint (ratio) | qiskit-ml (ratio)")
     for n, r in rows.items():
         q = r["qhyper"]
         measured = n in qml_times
         ml = qml_times[n] if measured else math.exp(icpt + slope * n)
         mark = " " if measured else "~"
-        print(f"   {n:2d} | {q:7.4f}s | {r['pl-backprop']:8.4f}s ({r['pl-backprop'] / q:5.1f}x) | "
+        print(f"   {n:2d} | {q:7.4f}s | {r['qhyper-sv']:8.4f}s ({r['qhyper-sv'] / q:5.1f}x) | "
+              f"{r['pl-backprop']:8.4f}s ({r['pl-backprop'] / q:5.1f}x) | "
               f"{r['lightning']:8.4f}s ({r['lightning'] / q:5.1f}x)        | {mark}{ml:9.3g}s ({mark}{ml / q:.2g}x)")
     print("  (~ = extrapolated from the qiskit-ml times measured above, not run)")
     tensor_network_table(args)
@@ -237,7 +249,8 @@ def depth_table(args):
         ansatz = qh.circuits.get("brick", n_qubits=n, layers=d)
         cost = torch.rand(2**n, generator=torch.Generator().manual_seed(n), dtype=torch.float64)
         q = best_time(qhyper_step(ansatz, cost), args.repeats)
-        line = f"   depth {d}: qhyper {q * 1e3:7.1f} ms"
+        sv = best_time(statevector_step(ansatz, cost), args.repeats)
+        line = f"   depth {d}: qhyper {q * 1e3:7.1f} ms   qhyper-sv {sv * 1e3:7.1f} ms ({sv / q:4.1f}x)"
         if tc and d <= args.tc_max_depth:
             step, first = first_step(tensorcircuit_step, ansatz, cost)
             line += f"   tc-ng {best_time(step, args.repeats) * 1e3:6.1f} ms (compile + first step {first:.0f} s)"
@@ -249,14 +262,21 @@ def memory_table(sizes, layers):
     size's allocations do not hide another's); qhyper refuses sizes that would not fit."""
     import subprocess
 
-    print(f"\npeak memory of one exact step (brick, {layers} layers; a fresh process per n, ru_maxrss)")
+    print(f"\npeak memory of one exact step (brick, {layers} layers, default engine; a fresh process per n, VmHWM)")
+    # VmHWM (Linux) is this process's own high-water mark; ru_maxrss would also count the
+    # forked copy of this benchmark process (with tensorcircuit-ng loaded, several GiB)
     code = ("import resource, time, torch, qhyper as qh\n"
+            "def peak():\n"
+            "    try:\n"
+            "        return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+            "    except OSError:\n"
+            "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "n, d = {n}, {d}\n"
-            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "base = peak()\n"
             "hn = qh.Hypernetwork(qh.circuits.get('brick', n_qubits=n, layers=d), seed=0)\n"
             "cost = torch.rand(2**n, dtype=torch.float64)\n"
             "t = time.perf_counter(); (hn.distribution().probs() @ cost).backward()\n"
-            "print(time.perf_counter() - t, base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+            "print(time.perf_counter() - t, base, peak())\n")
     for n in sizes:
         out = subprocess.run([sys.executable, "-c", code.format(n=n, d=layers)], capture_output=True, text=True)
         if out.returncode:

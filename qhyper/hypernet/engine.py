@@ -48,7 +48,7 @@ import torch
 
 from ..circuits.gates import GATES, fixed_matrix
 
-__all__ = ["StatevectorEngine", "born_probs", "sample_indices"]
+__all__ = ["StatevectorEngine", "born_probs", "kron_blocks", "sample_indices"]
 
 
 _AXES = {"RX": (1.0, 0.0, 0.0), "RY": (0.0, 1.0, 0.0), "RZ": (0.0, 0.0, 1.0), "P": (0.0, 0.0, 1.0)}
@@ -90,6 +90,69 @@ def _rotations(theta: torch.Tensor, axes: torch.Tensor, real: bool) -> torch.Ten
     return torch.complex(re, im)
 
 
+def kron_blocks(fused: torch.Tensor, blocks) -> list[torch.Tensor]:
+    """Kronecker products [..., 2^k, 2^k] of the per-wire matrices ``fused`` [..., n, 2, 2]
+    over each block of consecutive wires (first wire most significant); blocks of equal
+    size are formed together."""
+    lead = fused.shape[:-3]
+    by_size: dict[int, list[int]] = {}
+    for b in blocks:
+        by_size.setdefault(len(b), []).append(b[0])
+    made: dict[int, torch.Tensor] = {}
+    for k, starts in by_size.items():
+        sel = fused[..., torch.tensor(starts)[:, None] + torch.arange(k), :, :]  # [..., groups, k, 2, 2]
+        u = sel[..., 0, :, :]
+        for j in range(1, k):
+            m = sel[..., j, :, :]
+            u = (u[..., :, None, :, None] * m[..., None, :, None, :]).reshape(*lead, len(starts), 2 ** (j + 1), -1)
+        for i, start in enumerate(starts):
+            made[start] = u[..., i, :, :]
+    return [made[b[0]] for b in blocks]
+
+
+def phased_permutation(n: int, ops, dtype):
+    """(index, inverse index, phase or None) of a run of fixed two-wire gates on n wires,
+    with ψ'(x) = phase(x)·ψ(index(x))."""
+    x = torch.arange(2**n)
+    idx, phase = x.clone(), torch.ones(2**n, dtype=torch.complex128)
+    for name, wires, _ in ops:
+        m = fixed_matrix(name)
+        cols = np.abs(m).argmax(1)
+        p0, p1 = (n - 1 - w for w in wires)  # bit positions, big-endian
+        local = ((x >> p0) & 1) * 2 + ((x >> p1) & 1)
+        c = torch.from_numpy(cols)[local]
+        f = (x & ~((1 << p0) | (1 << p1))) | ((c >> 1) << p0) | ((c & 1) << p1)
+        factor = torch.from_numpy(m[np.arange(4), cols])[local]
+        idx, phase = idx[f], factor * phase[f]
+    inv = torch.empty_like(idx)
+    inv[idx] = x
+    if torch.all(phase == 1):
+        return idx, inv, None
+    if torch.all(phase.imag == 0):
+        return idx, inv, phase.real.to(dtype)
+    return idx, inv, phase
+
+
+def diagonal_view(n: int, op):
+    """(angle slot, view shape of ψ, d table broadcastable to that view) of RZZ/CRZ/CP on n wires."""
+    name, (w0, w1), slot = op
+    lo, hi = sorted((w0, w1))
+    table = torch.tensor(_DIAGONAL[name], dtype=torch.float64).reshape(2, 2)
+    if w0 > w1:
+        table = table.T
+    shape = (2**lo, 2, 2 ** (hi - lo - 1), 2, 2 ** (n - hi - 1))
+    return slot, shape, table.reshape(1, 2, 1, 2, 1).contiguous()
+
+
+def diagonal_phase(n: int, angles, diag) -> torch.Tensor:
+    r""":math:`e^{-\frac i2\sum_g a_g d_g(x)}` [B, 2^n] of one diagonal layer (``diag``: views)."""
+    B = angles.shape[0]
+    phi = torch.zeros(B, 2**n, dtype=torch.float64)
+    for slot, shape, table in diag:
+        phi.view(B, *shape).add_(angles[:, slot].reshape(B, 1, 1, 1, 1, 1) * table)
+    return torch.polar(torch.ones_like(phi), -0.5 * phi)
+
+
 class StatevectorEngine:
     """Compile ``ansatz`` once; ``probs(angles)`` / ``state(angles)`` for gate-angle rows
     ``angles`` [B, ansatz.num_angles] (= θ rows for the built-in families).
@@ -98,7 +161,7 @@ class StatevectorEngine:
     fastest among 3–6 at 16–20 qubits on CPU).
     """
 
-    def __init__(self, ansatz, block: int = 4):
+    def __init__(self, ansatz, block: int = 4, tables: bool = True):
         self.num_qubits = n = ansatz.num_qubits
         self.num_angles = ansatz.num_angles
         self.real = ansatz.real
@@ -106,14 +169,12 @@ class StatevectorEngine:
         parts = -(-n // int(block))
         edges = [round(i * n / parts) for i in range(parts + 1)]
         self.blocks = [list(range(a, b)) for a, b in zip(edges, edges[1:])]
-        self._block_groups: dict[int, list[int]] = {}
-        for b in self.blocks:
-            self._block_groups.setdefault(len(b), []).append(b[0])
         ops = [op for g, slot in zip(ansatz.gates, ansatz.slots) for op in _expand(g.name, tuple(g.wires), slot)]
-        self.stages = self._compile(ops)
+        self.stages = self._compile(ops, tables)
+        self._rot_tables = self._stack_rotation_tables()
 
     # ------------------------------------------------------------------ compile
-    def _compile(self, ops):
+    def _compile(self, ops, tables=True):
         while ops and _kind(ops[0][0]) != "rot":  # two-wire gates on |0…0⟩: identity up to a phase
             ops.pop(0)
         stages: list[tuple[str, list]] = []
@@ -123,16 +184,19 @@ class StatevectorEngine:
                 stages[-1][1].append(op)
             else:
                 stages.append((kind, [op]))
+        self.groups = stages  # the native ops of each stage, for engines built on this compile
         perms: dict[tuple, tuple] = {}  # brick layers repeat two patterns: build each once
         compiled = []
         for kind, group in stages:
-            if kind == "ent":
+            if not tables and kind != "rot":  # another engine runs the two-wire stages
+                compiled.append((kind, None))
+            elif kind == "ent":
                 key = tuple((name, wires) for name, wires, _ in group)
                 if key not in perms:
-                    perms[key] = self._phased_permutation(group)
+                    perms[key] = phased_permutation(self.num_qubits, group, self.dtype)
                 compiled.append((kind, perms[key]))
             elif kind == "diag":
-                compiled.append((kind, [self._diagonal(op) for op in group]))
+                compiled.append((kind, [diagonal_view(self.num_qubits, op) for op in group]))
             else:
                 compiled.append((kind, self._rotation_table(group)))
         self.num_permutations = len(perms)
@@ -161,77 +225,45 @@ class StatevectorEngine:
             const = const.real.contiguous()
         return index, axes, const
 
-    def _phased_permutation(self, ops):
-        """(index, inverse index, phase or None) with ψ'(x) = phase(x)·ψ(index(x))."""
-        n = self.num_qubits
-        x = torch.arange(2**n)
-        idx, phase = x.clone(), torch.ones(2**n, dtype=torch.complex128)
-        for name, wires, _ in ops:
-            m = fixed_matrix(name)
-            cols = np.abs(m).argmax(1)
-            p0, p1 = (n - 1 - w for w in wires)  # bit positions, big-endian
-            local = ((x >> p0) & 1) * 2 + ((x >> p1) & 1)
-            c = torch.from_numpy(cols)[local]
-            f = (x & ~((1 << p0) | (1 << p1))) | ((c >> 1) << p0) | ((c & 1) << p1)
-            factor = torch.from_numpy(m[np.arange(4), cols])[local]
-            idx, phase = idx[f], factor * phase[f]
-        inv = torch.empty_like(idx)
-        inv[idx] = x
-        if torch.all(phase == 1):
-            return idx, inv, None
-        if torch.all(phase.imag == 0):
-            return idx, inv, phase.real.to(self.dtype)
-        return idx, inv, phase
-
-    def _diagonal(self, op):
-        """(angle slot, view shape of ψ, d table broadcastable to that view) of RZZ/CRZ/CP."""
-        name, (w0, w1), slot = op
-        lo, hi = sorted((w0, w1))
-        table = torch.tensor(_DIAGONAL[name], dtype=torch.float64).reshape(2, 2)
-        if w0 > w1:
-            table = table.T
-        shape = (2**lo, 2, 2 ** (hi - lo - 1), 2, 2 ** (self.num_qubits - hi - 1))
-        return slot, shape, table.reshape(1, 2, 1, 2, 1).contiguous()
-
-    def _phase(self, angles, diag) -> torch.Tensor:
-        r""":math:`e^{-\frac i2\sum_g a_g d_g(x)}` [B, 2^n] of one diagonal layer."""
-        B = angles.shape[0]
-        phi = torch.zeros(B, 2**self.num_qubits, dtype=torch.float64)
-        for slot, shape, table in diag:
-            phi.view(B, *shape).add_(angles[:, slot].reshape(B, 1, 1, 1, 1, 1) * table)
-        return torch.polar(torch.ones_like(phi), -0.5 * phi)
-
     # ------------------------------------------------------------------ small matrices
-    def block_matrices(self, angles: torch.Tensor) -> list[list[torch.Tensor]]:
-        """Per one-wire stage, the Kronecker block matrices [B, 2^k, 2^k] (differentiable).
+    def _stack_rotation_tables(self):
+        """All one-wire stages' tables stacked [S, D, n, …] (padded with identities to the
+        deepest stage), so that every stage's matrices are built by one set of calls."""
+        tables = [t for kind, t in self.stages if kind == "rot"]
+        if not tables:
+            return None
+        S, D, n = len(tables), max(t[0].shape[0] for t in tables), self.num_qubits
+        index = torch.full((S, D, n), -1, dtype=torch.int64)
+        axes = torch.zeros(S, D, n, 3, dtype=torch.float64)
+        const = None
+        if any(t[2] is not None for t in tables):
+            const = torch.eye(2, dtype=self.dtype).repeat(S, D, n, 1, 1)
+        for s, (ix, ax, c) in enumerate(tables):
+            index[s, : ix.shape[0]], axes[s, : ix.shape[0]] = ix, ax
+            if c is not None:
+                const[s, : ix.shape[0]] = c
+        return index, axes, const
 
-        Vectorised: all gates of a stage are built in one call, fused per wire by a
-        product over depth, and Kronecker blocks of equal size are formed together.
-        """
-        B = angles.shape[0]
-        out = []
-        for kind, table in self.stages:
-            if kind != "rot":
-                continue
-            index, axes, const = table
-            angle = angles[:, index.clamp(min=0)] * (index >= 0)  # [B, D, n]; padding → identity
-            rot = _rotations(angle, axes, self.real)  # [B, D, n, 2, 2]
-            if const is not None:
-                rot = rot @ const
-            fused = rot[:, 0]
-            for d in range(1, rot.shape[1]):
-                fused = rot[:, d] @ fused
-            layer: dict[int, torch.Tensor] = {}
-            for k, starts in self._block_groups.items():
-                sel = fused[:, torch.tensor(starts)[:, None] + torch.arange(k)]  # [B, groups, k, 2, 2]
-                u = sel[:, :, 0]
-                for j in range(1, k):
-                    m = sel[:, :, j]
-                    u = (u[..., :, None, :, None] * m[..., None, :, None, :]).reshape(B, len(starts), 2 ** (j + 1), -1)
-                for i, start in enumerate(starts):
-                    layer[start] = u[:, i]
-            out.append([layer[b[0]] for b in self.blocks])
-        return out
+    def wire_matrices(self, angles: torch.Tensor) -> torch.Tensor:
+        """Each one-wire stage's fused 2×2 matrix per wire, [B, S, n, 2, 2] over the S stages
+        (differentiable; identity on a wire a stage leaves alone). Vectorised: all gates of
+        all stages are built in one call and fused per wire by a product over depth."""
+        if self._rot_tables is None:
+            return torch.zeros(angles.shape[0], 0, self.num_qubits, 2, 2, dtype=self.dtype)
+        index, axes, const = self._rot_tables
+        angle = angles[:, index.clamp(min=0)] * (index >= 0)  # [B, S, D, n]; padding → identity
+        rot = _rotations(angle, axes, self.real)  # [B, S, D, n, 2, 2]
+        if const is not None:
+            rot = rot @ const
+        fused = rot[:, :, 0]
+        for d in range(1, rot.shape[2]):
+            fused = rot[:, :, d] @ fused
+        return fused
+
+    def block_matrices(self, angles: torch.Tensor) -> list[list[torch.Tensor]]:
+        """Per one-wire stage, the Kronecker block matrices [B, 2^k, 2^k] (differentiable)."""
+        made = kron_blocks(self.wire_matrices(angles), self.blocks)  # each [B, S, 2^k, 2^k]
+        return [[u[:, s] for u in made] for s in range(made[0].shape[1])] if made else []
 
     # ------------------------------------------------------------------ passes
     @staticmethod
@@ -265,7 +297,7 @@ class StatevectorEngine:
                 if sign is not None:
                     psi = psi * sign
             elif kind == "diag":
-                psi = psi * self._phase(angles, op)
+                psi = psi * diagonal_phase(self.num_qubits, angles, op)
             elif psi is None:
                 psi = self._product_state(next(layers))
             else:
@@ -308,7 +340,7 @@ class StatevectorEngine:
                 B = w.shape[0]
                 for slot, shape, table in op:
                     direct[:, slot] += 0.5 * (w.view(B, *shape) * table).sum((1, 2, 3, 4, 5))
-                back = self._phase(angles.detach(), op).conj()
+                back = diagonal_phase(self.num_qubits, angles.detach(), op).conj()
                 psi, lam = psi * back, lam * back
                 continue
             layers -= 1

@@ -8,9 +8,9 @@ r"""``Hypernetwork``: a parameterised circuit whose measured bitstrings are BNN 
     hn_hw = qh.Hypernetwork(ansatz, backend="qiskit", shots=1024, seed=0)
     bits = hn_hw.sample_at(thetas, shots=256)           # [B, 256, n], one Aer call
 
-**Backends** (``backend=``): ``"torch"`` (default; qhyper's statevector engine — the
-fastest exact objective + gradient step measured, 6.7–12× ``qml`` default.qubit backprop at
-18 qubits, see :mod:`qhyper.hypernet.torch_backend` and ``benchmarks/exact_step.py``),
+**Backends** (``backend=``): ``"torch"`` (default; qhyper's own engines — the fastest
+exact objective + gradient step measured, see :mod:`qhyper.hypernet.torch_backend` and
+``benchmarks/exact_step.py``),
 ``"pennylane"`` (``device="default.qubit"`` backprop, ``"lightning.qubit"``,
 ``"default.mixed"``) and ``"qiskit"`` (Aer, ``method="statevector"``, ``"density_matrix"`` or,
 for sampling only, ``"matrix_product_state"``). All give the same probability vector for the
@@ -137,7 +137,8 @@ class Hypernetwork(nn.Module):
             ``pennylane`` ``NoiseModel`` (PennyLane); exact mode then simulates density
             matrices (see :mod:`qhyper.noise`).
         **backend_options: ``device=``, ``diff_method=`` (PennyLane); ``method=``,
-            ``pass_manager=`` and Aer options (Qiskit); ``block=`` (torch).
+            ``pass_manager=`` and Aer options (Qiskit); ``method=`` (``"auto"``,
+            ``"statevector"``, ``"split"``) and ``block=`` (torch).
     """
 
     def __init__(self, ansatz: Ansatz, backend="torch", shots: int | None = None, seed=None,

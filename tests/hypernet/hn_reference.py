@@ -8,7 +8,8 @@ FAMILIES = [("brick", {"layers": 3}), ("hardware_efficient", {"layers": 2}),
             ("hardware_efficient", {"layers": 2, "entangler": "cx"}), ("product", {})]
 
 # every exact backend configuration
-EXACT = [("torch", {}), ("torch", {"block": 2}), ("pennylane", {}),
+EXACT = [("torch", {}), ("torch", {"block": 2}), ("torch", {"method": "split"}),
+         ("torch", {"method": "split", "block": 2}), ("pennylane", {}),
          ("pennylane", {"device": "lightning.qubit"}), ("qiskit", {})]
 
 

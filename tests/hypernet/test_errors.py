@@ -73,6 +73,8 @@ def test_wrong_theta_rows(ansatz):
     ("qiskit", {"method": "stabilizer"}, "unknown Aer method"),
     ("qiskit", {"max_bond": 3}, "unknown Aer option"),
     ("torch", {"block": 0}, "block must be"),
+    ("torch", {"method": "mps"}, r"method must be one of \['auto', 'statevector', 'split'\]"),
+    ("torch", {"method": 3}, "method must be one of"),
     ("torch", {"device": "cuda"}, "does not take option"),
 ])
 def test_bad_backend_options(ansatz, backend, opts, match):
