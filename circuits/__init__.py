@@ -6,8 +6,9 @@ builds one. Families register themselves with :func:`register`.
 
 Families: ``brick`` (the original Quantum HyperNetworks circuit: CX brick + RY + RZ per
 layer, :math:`2Ln` parameters), ``hardware_efficient`` (RY layers with a CZ or CX ladder,
-real amplitudes, :math:`(L+1)n`) and ``product`` (one RY per qubit, the independent-Bernoulli
-control, :math:`n`). Each ansatz offers ``num_params``, ``shape()``, ``init_params(generator)``,
+real amplitudes, :math:`(L+1)n`), ``product`` (one RY per qubit, the independent-Bernoulli
+control, :math:`n`) and ``chow_liu`` (Liu & Wang's Born-machine circuit: Rz·Rx·Rz layers and
+CNOTs on the Chow–Liu tree of ``data=``, :math:`(3L+1)n`). Each ansatz offers ``num_params``, ``shape()``, ``init_params(generator)``,
 ``apply(theta)`` (a ``qml`` quantum function), ``to_qiskit(theta=None)``, ``to_qasm(theta)``
 (OpenQASM 3), and the gate-angle map and parameter-shift ``recipes`` of
 :mod:`qhyper.circuits.base`.
@@ -87,7 +88,7 @@ def get(name: str, **options):
 
 
 # The families register themselves on import (light modules: no simulator is imported here).
-from . import brick, hardware_efficient, product  # noqa: E402,F401
+from . import brick, chow_liu, hardware_efficient, product  # noqa: E402,F401
 from .base import Ansatz, Gate  # noqa: E402,F401
 from .convert_pennylane import from_pennylane  # noqa: E402,F401
 from .convert_qiskit import from_qiskit  # noqa: E402,F401

@@ -39,9 +39,12 @@ from .._checks import DTYPE, check_count, check_real
 from ..bitstrings import unique_rows
 
 __all__ = ["HammingKernel", "GaussianMixtureKernel", "IMQKernel", "PolynomialKernel",
-           "hamming_distance", "default_bandwidths", "walsh_hadamard", "unique_rows"]
+           "hamming_distance", "default_bandwidths", "walsh_hadamard", "unique_rows", "LIU_WANG_BANDWIDTHS"]
 
 _CHUNK = 2**22  # distance-matrix entries per block (32 MiB of float64)
+
+#: the σ_i of Liu & Wang's Born-machine experiments (:meth:`GaussianMixtureKernel.liu_wang`)
+LIU_WANG_BANDWIDTHS = (0.5, 1.0, 2.0, 4.0)
 
 
 def hamming_distance(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -167,6 +170,11 @@ class GaussianMixtureKernel(HammingKernel):
 
     def __init__(self, bandwidths=None):
         self.bandwidths = None if bandwidths is None else _positive(bandwidths, "bandwidths")
+
+    @classmethod
+    def liu_wang(cls) -> "GaussianMixtureKernel":
+        """Liu & Wang's (2018) bandwidths for 3×3 bars-and-stripes, σ ∈ {0.5, 1, 2, 4}."""
+        return cls(LIU_WANG_BANDWIDTHS)
 
     def sigmas(self, n: int) -> tuple[float, ...]:
         return default_bandwidths(n) if self.bandwidths is None else self.bandwidths
