@@ -1,5 +1,8 @@
 r"""qhyper's torch statevector engine: a compiled ansatz on a batch of gate-angle rows.
 
+(The torch backend's other engine, :mod:`qhyper.hypernet.split`, builds on this compile and
+is the default from 13 qubits on; see :mod:`qhyper.hypernet.torch_backend`.)
+
 The gate list of an :class:`~qhyper.circuits.Ansatz` is compiled once into a few *passes*
 over the state :math:`\psi \in \mathbb{C}^{2^n}` (big-endian index, wire 0 most significant).
 The engine runs on the ansatz's gate *angles* ``[B, num_angles]``
