@@ -51,7 +51,7 @@ import torch
 
 from ..circuits.gates import GATES, fixed_matrix
 
-__all__ = ["StatevectorEngine", "born_probs", "kron_blocks", "sample_indices"]
+__all__ = ["StatevectorEngine", "born_probs", "kron", "kron_blocks", "sample_indices"]
 
 
 _AXES = {"RX": (1.0, 0.0, 0.0), "RY": (0.0, 1.0, 0.0), "RZ": (0.0, 0.0, 1.0), "P": (0.0, 0.0, 1.0)}
@@ -81,33 +81,37 @@ def _kind(name: str) -> str:
     return "diag" if name in _DIAGONAL else "ent"
 
 
-def _rotations(theta: torch.Tensor, axes: torch.Tensor, real: bool) -> torch.Tensor:
-    r"""Rotations :math:`e^{-i\theta P/2} = c\,I - i s\,P`, [..., 2, 2], for θ [...] and one-hot
-    axes [..., 3] over (X, Y, Z); θ = 0 with zero axes gives the identity (padding)."""
-    c, s = torch.cos(theta / 2), torch.sin(theta / 2)
-    x, y, z = (s * axes[..., i] for i in range(3))
-    if real:  # only RY: [[c, −s], [s, c]]
-        return torch.stack([torch.stack([c, -y], -1), torch.stack([y, c], -1)], -2)
-    re = torch.stack([torch.stack([c, -y], -1), torch.stack([y, c], -1)], -2)
+def _generators(axes: torch.Tensor, real: bool) -> torch.Tensor:
+    r""":math:`-i(a_x X + a_y Y + a_z Z)` [..., 2, 2] for one-hot axes [..., 3], so that a rotation
+    is :math:`e^{-i\theta P/2} = \cos(\theta/2)\,I + \sin(\theta/2)\,(-iP)` (real for RY)."""
+    x, y, z = axes.unbind(-1)
+    zero = torch.zeros_like(x)
+    if real:  # only RY: -iY = [[0, -1], [1, 0]]
+        return torch.stack([torch.stack([zero, -y], -1), torch.stack([y, zero], -1)], -2)
+    re = torch.stack([torch.stack([zero, -y], -1), torch.stack([y, zero], -1)], -2)
     im = torch.stack([torch.stack([-z, -x], -1), torch.stack([-x, z], -1)], -2)
     return torch.complex(re, im)
+
+
+def kron(mats: torch.Tensor) -> torch.Tensor:
+    """The Kronecker product [..., 2^k, 2^k] of ``mats`` [..., k, 2, 2] (first most significant)."""
+    u = mats[..., 0, :, :]
+    for j in range(1, mats.shape[-3]):
+        m = mats[..., j, :, :]
+        u = (u[..., :, None, :, None] * m[..., None, :, None, :]).reshape(*u.shape[:-2], 2 ** (j + 1), -1)
+    return u
 
 
 def kron_blocks(fused: torch.Tensor, blocks) -> list[torch.Tensor]:
     """Kronecker products [..., 2^k, 2^k] of the per-wire matrices ``fused`` [..., n, 2, 2]
     over each block of consecutive wires (first wire most significant); blocks of equal
     size are formed together."""
-    lead = fused.shape[:-3]
     by_size: dict[int, list[int]] = {}
     for b in blocks:
         by_size.setdefault(len(b), []).append(b[0])
     made: dict[int, torch.Tensor] = {}
     for k, starts in by_size.items():
-        sel = fused[..., torch.tensor(starts)[:, None] + torch.arange(k), :, :]  # [..., groups, k, 2, 2]
-        u = sel[..., 0, :, :]
-        for j in range(1, k):
-            m = sel[..., j, :, :]
-            u = (u[..., :, None, :, None] * m[..., None, :, None, :]).reshape(*lead, len(starts), 2 ** (j + 1), -1)
+        u = kron(fused[..., torch.tensor(starts)[:, None] + torch.arange(k), :, :])  # [..., groups, 2^k, 2^k]
         for i, start in enumerate(starts):
             made[start] = u[..., i, :, :]
     return [made[b[0]] for b in blocks]
@@ -245,7 +249,7 @@ class StatevectorEngine:
             index[s, : ix.shape[0]], axes[s, : ix.shape[0]] = ix, ax
             if c is not None:
                 const[s, : ix.shape[0]] = c
-        return index, axes, const
+        return index, _generators(axes, self.real), const
 
     def wire_matrices(self, angles: torch.Tensor) -> torch.Tensor:
         """Each one-wire stage's fused 2×2 matrix per wire, [B, S, n, 2, 2] over the S stages
@@ -253,9 +257,10 @@ class StatevectorEngine:
         all stages are built in one call and fused per wire by a product over depth."""
         if self._rot_tables is None:
             return torch.zeros(angles.shape[0], 0, self.num_qubits, 2, 2, dtype=self.dtype)
-        index, axes, const = self._rot_tables
-        angle = angles[:, index.clamp(min=0)] * (index >= 0)  # [B, S, D, n]; padding → identity
-        rot = _rotations(angle, axes, self.real)  # [B, S, D, n, 2, 2]
+        index, gen, const = self._rot_tables
+        half = (angles[:, index.clamp(min=0)] * (0.5 * (index >= 0)))[..., None, None]  # [B, S, D, n, 1, 1]
+        # cos(θ/2) I + sin(θ/2) (-iP): padding (θ = 0) gives the identity
+        rot = torch.cos(half) * torch.eye(2, dtype=self.dtype) + torch.sin(half) * gen  # [B, S, D, n, 2, 2]
         if const is not None:
             rot = rot @ const
         fused = rot[:, :, 0]

@@ -40,7 +40,7 @@ import numpy as np
 import torch
 
 from ..circuits.gates import fixed_matrix
-from .engine import _DIAGONAL, StatevectorEngine, diagonal_phase, diagonal_view, kron_blocks, phased_permutation
+from .engine import _DIAGONAL, StatevectorEngine, diagonal_phase, diagonal_view, kron, phased_permutation
 
 __all__ = ["SplitEngine", "plan_cut"]
 
@@ -57,8 +57,8 @@ def plan_cut(n: int, groups, cut: int | None = None) -> tuple[int, float, float]
     """(m, log2 χ, estimated cost in amplitude-touches) of the cheapest cut m ∈ [1, n-1]
     (of the cut ``m = cut`` when given).
 
-    Cost model (relative, for choosing among cuts): every op touches χ·(2^m + 2^(n-m))
-    amplitudes (one-wire stages three times: forward, backward, block gradient) with χ as
+    Cost model (relative, for choosing among cuts): every op touches χ·2·2^max(m, n-m)
+    amplitudes (both parts, the smaller one padded) (one-wire stages three times: forward, backward, block gradient) with χ as
     grown so far; the final product and its backward touch about 2^n·(3χ + 8).
     """
     best = None
@@ -69,7 +69,7 @@ def plan_cut(n: int, groups, cut: int | None = None) -> tuple[int, float, float]
             wires = op[1]
             if len(wires) == 2 and (wires[0] < m) != (wires[1] < m):
                 bits += math.log2(len(_rank_blocks(op[0])))
-            cost += 2.0**bits * (2**m + 2 ** (n - m)) * (3 if kind == "rot" else 1)
+            cost += 2.0**bits * 2 ** (max(m, n - m) + 1) * (3 if kind == "rot" else 1)
         cost += 2.0**n * (3 * 2.0**bits + 8)
         if best is None or cost < best[2]:
             best = (m, bits, cost)
@@ -95,46 +95,59 @@ class SplitEngine:
         self.cut, self.bond_bits, _ = plan_cut(n, self.sv.groups, cut)
         m = self.cut
         self.parts = ((0, m), (m, n))
-        # Kronecker blocks of ≤ block wires inside each part (none straddles the cut)
-        self.block_slices, self.blocks = [], []
-        for lo, hi in self.parts:
-            k = -(-(hi - lo) // block)
-            edges = [lo + round(i * (hi - lo) / k) for i in range(k + 1)]
-            self.block_slices.append(slice(len(self.blocks), len(self.blocks) + k))
-            self.blocks += [list(range(a, b)) for a, b in zip(edges, edges[1:])]
+        # Both parts are held in one tensor [B, 2, χ, 2^a], a = max(m, n - m): the smaller part
+        # gets a - size leading dummy wires (always |0⟩), so that every block product, gather
+        # and phase acts on both parts in one call. Local wire of wire w: w - lo + pad.
+        self.width = a = max(m, n - m)
+        self.pad = tuple(a - (hi - lo) for lo, hi in self.parts)
+        k = -(-a // block)
+        edges = [round(i * a / k) for i in range(k + 1)]
+        self.local_blocks = list(zip(edges, edges[1:]))  # the same blocks in both parts
+        # fused matrices in the padded layout: the wire (or n, an identity) at each local position
+        where = [[n] * self.pad[side] + list(range(lo, hi)) for side, (lo, hi) in enumerate(self.parts)]
+        self._layout = torch.tensor(where)  # [2, a]
         self.program = [self._compile(kind, ops) for kind, ops in self.sv.groups]
+
+    def _local(self, w):
+        side = 0 if w < self.cut else 1
+        return side, w - self.parts[side][0] + self.pad[side]
 
     # ------------------------------------------------------------------ compile
     def _compile(self, kind, ops):
-        """A stage as steps: ("cross", op, blocks) for a gate across the cut; a run of gates
-        inside one part between two crossings becomes one ("perm", side, tables) for fixed
-        gates or one ("phase", side, views) for diagonal ones."""
+        """A stage as steps: ("cross", op, blocks) for a gate across the cut; the gates inside
+        the parts between two crossings become one ("perm", tables) for fixed gates — one gather
+        for both parts — or one ("phase", views per part) for diagonal ones."""
         if kind == "rot":
             return [("rot",)]
         steps, pending = [], [[], []]
+        size = 2**self.width
 
-        def flush(side):
-            run = pending[side]
-            if not run:
+        def flush():
+            if not (pending[0] or pending[1]):
                 return
-            lo, hi = self.parts[side]
-            local = [(name, (w0 - lo, w1 - lo), slot) for name, (w0, w1), slot in run]
+            local = [[(name, tuple(self._local(w)[1] for w in wires), slot) for name, wires, slot in run]
+                     for run in pending]
             if kind == "ent":
-                steps.append(("perm", side, phased_permutation(hi - lo, local, self.dtype)))
+                tables = [phased_permutation(self.width, run, self.dtype) for run in local]
+                idx = torch.stack([t[0] for t in tables])  # [2, 2^a]; a part without gates: identity
+                phases = [t[2] for t in tables]
+                phase = None
+                if any(p is not None for p in phases):
+                    phase = torch.stack([torch.ones(size, dtype=self.dtype) if p is None else p.to(self.dtype)
+                                         for p in phases])[:, None]  # [2, 1, 2^a]
+                steps.append(("perm", idx, phase))
             else:
-                steps.append(("phase", side, [diagonal_view(hi - lo, op) for op in local]))
-            pending[side] = []
+                steps.append(("phase", [[diagonal_view(self.width, op) for op in run] for run in local]))
+            pending[0], pending[1] = [], []
 
         for op in ops:
             w0, w1 = op[1]
             if (w0 < self.cut) != (w1 < self.cut):
-                flush(0)
-                flush(1)
+                flush()
                 steps.append(("cross", op, _rank_blocks(op[0])))
             else:
                 pending[0 if w0 < self.cut else 1].append(op)
-        flush(0)
-        flush(1)
+        flush()
         return steps
 
     # ------------------------------------------------------------------ gates
@@ -156,44 +169,48 @@ class SplitEngine:
         left = torch.stack([torch.outer(eye[s], eye[t]) for s, t in blocks])[None]  # |s⟩⟨t|
         return (w0, left), (w1, torch.stack([g[:, s, :, t, :] for s, t in blocks], 1))
 
-    def _side(self, w):
-        side = 0 if w < self.cut else 1
-        return side, w - self.parts[side][0]
-
     # ------------------------------------------------------------------ run
     def _parts(self, angles):
-        """The parts [B, χ, 2^m], [B, χ, 2^(n-m)], differentiable in ``angles`` by autograd.
+        """Both parts [B, 2, χ, 2^a] (padded layout), differentiable in ``angles`` by autograd.
 
         (A hand-written adjoint of these small steps, like the statevector engine's, was
         measured slower at 18 qubits: it must rebuild the block matrices under autograd, and
         the tensors are too small for the saved passes to matter.)"""
-        B = angles.shape[0]
-        xs = []
-        for lo, hi in self.parts:
-            x = torch.zeros(B, 1, 2 ** (hi - lo), dtype=self.dtype)
-            x[:, 0, 0] = 1
-            xs.append(x)
-        made = kron_blocks(self.sv.wire_matrices(angles), self.blocks)  # each [B, S, 2^k, 2^k]
+        B, a = angles.shape[0], self.width
+        x = torch.zeros(B, 2, 1, 2**a, dtype=self.dtype)
+        x[:, :, 0, 0] = 1
+        fused = self.sv.wire_matrices(angles)  # [B, S, n, 2, 2]
+        eye = torch.eye(2, dtype=fused.dtype).expand(*fused.shape[:2], 1, 2, 2)
+        padded = torch.cat([fused, eye], 2)[:, :, self._layout]  # [B, S, 2, a, 2, 2]
+        blocks = [kron(padded[..., lo:hi, :, :]).transpose(-1, -2) for lo, hi in self.local_blocks]  # uᵀ [B, S, 2, K, K]
         stage_index = 0
         for stage in self.program:
             for step in stage:
                 kind = step[0]
                 if kind == "rot":
-                    for side in (0, 1):
-                        for i in range(self.block_slices[side].start, self.block_slices[side].stop):
-                            xs[side] = _rotate(xs[side], made[i][:, stage_index])
+                    for ut in blocks:  # (u X)ᵀ with the block's wires leading: moves them to the end
+                        K = ut.shape[-1]
+                        chi = x.shape[2]
+                        x = torch.matmul(x.view(B, 2, chi, K, -1).transpose(3, 4), ut[:, stage_index, :, None])
+                        x = x.reshape(B, 2, chi, 2**a)
                     stage_index += 1
                 elif kind == "cross":
+                    sides = [x[:, 0], x[:, 1]]
                     for w, factor in self._factors(step[1], step[2], angles):
-                        side, j = self._side(w)
-                        xs[side] = _branch(xs[side], j, factor)
+                        side, j = self._local(w)
+                        sides[side] = _branch(sides[side], j, factor)
+                    x = torch.stack(sides, 1)
                 elif kind == "perm":
-                    idx, inv, phase = step[2]
-                    xs[step[1]] = xs[step[1]][..., idx] if phase is None else xs[step[1]][..., idx] * phase
+                    idx, phase = step[1], step[2]
+                    x = torch.gather(x, 3, idx[None, :, None, :].expand(B, 2, x.shape[2], 2**a))
+                    if phase is not None:
+                        x = x * phase
                 else:
-                    lo, hi = self.parts[step[1]]
-                    xs[step[1]] = xs[step[1]] * diagonal_phase(hi - lo, angles, step[2])[:, None]
-        return xs
+                    phases = [diagonal_phase(a, angles, views) if views else torch.ones(B, 2**a, dtype=self.dtype)
+                              for views in step[1]]
+                    x = x * torch.stack(phases, 1)[:, :, None]
+        m, n = self.cut, self.num_qubits
+        return x[:, 0, :, : 2**m], x[:, 1, :, : 2 ** (n - m)]  # the dummy wires are |0⟩: the leading entries
 
     def state(self, angles: torch.Tensor) -> torch.Tensor:
         """Statevectors [B, 2^n] (big-endian), not differentiable."""
@@ -206,17 +223,10 @@ class SplitEngine:
         return _Contract.apply(*self._parts(angles))
 
 
-def _rotate(x, u):
-    """(u X)^T with the block's wires leading in x [B, χ, 2^a]: one product, which moves them to the end."""
-    B, chi, size = x.shape
-    K = u.shape[-1]
-    return torch.matmul(x.view(B, chi, K, size // K).transpose(2, 3), u.transpose(1, 2)[:, None]).reshape(B, chi, size)
-
-
 def _branch(x, j, factor):
     """Each of the r Schmidt factors [B|1, r, 2, 2] on local wire j of x [B, χ, 2^a]: [B, χ·r, 2^a]."""
     B, chi, size = x.shape
-    v = x.view(B, chi, 1, 2**j, 2, size >> (j + 1))
+    v = x.reshape(B, chi, 1, 2**j, 2, size >> (j + 1))
     return torch.matmul(factor[:, None, :, None], v).reshape(B, chi * factor.shape[1], size)
 
 
