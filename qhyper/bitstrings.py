@@ -2,7 +2,8 @@ r"""Bitstrings ↔ indices, in the package's one convention: bit 0 is the most s
 
 :math:`\text{index}(b) = \sum_j b_j\,2^{n-1-j}` — PennyLane's ``qml.probs`` order and
 ``itertools.product`` order. Qiskit counts little-endian (qubit 0 least significant);
-:func:`reverse_bit_order` converts a probability vector at that boundary.
+:func:`reverse_bit_order` converts a probability vector at that boundary, and
+:func:`from_counts` turns Qiskit counts (or a ``BitArray``) into bit rows in this order.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import torch
 
 from ._checks import DTYPE, InputTypeError, available_memory, check_count, check_real, gib, real_array
 
-__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "unique_rows", "top_mass", "shannon_entropy"]
+__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "from_counts", "unique_rows",
+           "top_mass", "shannon_entropy"]
 
 
 _MAX_BITS = 62  # indices are int64, and 2^n must be one too
@@ -70,6 +72,53 @@ def reverse_bit_order(vec: torch.Tensor, n: int) -> torch.Tensor:
         raise ValueError(f"vec must have 2^n = {2**n} entries on its last axis (n = {n}); got shape {tuple(vec.shape)}")
     lead = vec.shape[:-1]
     return vec.reshape(*lead, *([2] * n)).permute(*range(len(lead)), *range(len(lead) + n - 1, len(lead) - 1, -1)).reshape(*lead, 2**n)
+
+def from_counts(counts, num_bits: int | None = None, samples: bool = False):
+    """Qiskit measurement counts in qhyper's bit order: ``(bits [U, n] float64, counts [U] int64)``,
+    or with ``samples=True`` one row per shot [S, n] (in key order).
+
+    ``counts``: a dict from Qiskit's ``get_counts()`` (keys like ``"0110"``, clbit 0 rightmost;
+    spaces between registers are ignored) or ``get_int_counts()`` (clbit *j* = bit *j* of the
+    integer), or a Qiskit ``BitArray`` (``result[0].data.meas``). Clbit *j* is read as wire *j*
+    — as ``measure_all()`` and qhyper's exported circuits map them — so bit *j* of each row is
+    qubit *j*: reading the string left to right instead reverses every network.
+    ``num_bits``: the width (default: the longest key, or the ``BitArray``'s ``num_bits``).
+    """
+    if hasattr(counts, "get_int_counts") and hasattr(counts, "num_bits"):  # a BitArray
+        num_bits = counts.num_bits if num_bits is None else num_bits
+        counts = counts.get_int_counts()
+    if not isinstance(counts, dict):
+        raise InputTypeError(f"counts must be a dict of Qiskit counts or a Qiskit BitArray; got {type(counts).__name__}")
+    keys, values = [], []
+    for key, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"counts must map outcomes to non-negative integers; got {key!r}: {value!r}")
+        if isinstance(key, str):
+            text = key.replace(" ", "")
+            if text.startswith("0x"):
+                keys.append((int(text, 16), None))
+            elif text and set(text) <= {"0", "1"}:
+                keys.append((int(text, 2), len(text)))
+            else:
+                raise ValueError(f"counts keys must be bitstrings such as '0110' (or hex '0x6'); got {key!r}")
+        elif isinstance(key, (int, np.integer)) and not isinstance(key, bool) and key >= 0:
+            keys.append((int(key), None))
+        else:
+            raise ValueError(f"counts keys must be bitstrings or non-negative integers; got {key!r}")
+        values.append(int(value))
+    if num_bits is None:
+        widths = [w if w is not None else max(k.bit_length(), 1) for k, w in keys]
+        num_bits = max(widths, default=0)
+    n = _width(num_bits, "num_bits")
+    if any(k >= 2**n for k, _ in keys):
+        raise ValueError(f"an outcome has more than num_bits = {n} bits; pass the circuit's width as num_bits")
+    ints = torch.tensor([k for k, _ in keys], dtype=torch.int64)
+    bits = ((ints.unsqueeze(-1) >> torch.arange(n)) & 1).to(DTYPE)  # column j: clbit j = wire j
+    c = torch.tensor(values, dtype=torch.int64)
+    if samples:
+        return bits.repeat_interleave(c, dim=0)
+    return bits, c
+
 
 def unique_rows(bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Distinct rows of 0/1 ``bits`` [S, n]: ``(rows [U, n], inverse [S], counts [U])``.

@@ -87,3 +87,23 @@ qasm = ansatz.to_qasm(theta)
 print("\n".join(qasm.splitlines()[:12]), "\n…")
 circuit = ansatz.to_qiskit(theta)
 print(circuit.count_ops())
+
+# %% [markdown]
+# ## Run the exported circuit in plain Qiskit, and read its counts back
+# Qiskit prints clbit 0 as the *rightmost* character of a counts key. Reading the keys left to
+# right would reverse every network (wire *j* would become weight *n − 1 − j*).
+# `qh.bitstrings.from_counts` reads clbit *j* as wire *j*, as `measure_all()` maps them, so the
+# sampled networks score as the hypernetwork's own samples do.
+
+# %%
+from qiskit_aer.primitives import SamplerV2
+
+measured = ansatz.to_qiskit(theta)
+measured.measure_all()
+counts = SamplerV2(seed=2).run([measured], shots=SHOTS).result()[0].data.meas.get_counts()
+networks = qh.bitstrings.from_counts(counts, num_bits=model.num_bits, samples=True)
+own = hn.sample(SHOTS, seed=2)
+reversed_keys = torch.tensor([[float(c) for c in key] for key, k in counts.items() for _ in range(k)])
+for label, nets in [("hypernetwork's own samples", own), ("plain Qiskit, from_counts", networks),
+                    ("plain Qiskit, keys read left to right (wrong)", reversed_keys)]:
+    print(f"{label:<46} mean train accuracy {float(ev.accuracy(nets).mean()):.3f}")
