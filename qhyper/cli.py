@@ -60,13 +60,42 @@ def _second_interrupt_exits():
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _threads(text: str) -> int:
+    """``--threads``: torch intra-op threads, an integer ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer ≥ 1 (torch threads per run; 1 is often fastest on a "
+                                         f"shared machine); got {text!r}")
+    return value
+
+
+def _version() -> str:
+    """qhyper's version and those of the stacks it plugs into (read from the installed metadata)."""
+    from importlib import metadata
+
+    from . import __version__
+
+    parts = []
+    for dist in ("torch", "pennylane", "qiskit", "qiskit-aer"):
+        try:
+            parts.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist} not installed")
+    return f"qhyper {__version__} ({', '.join(parts)}; Python {sys.version.split()[0]})"
+
+
 def _executor(args):
     from .comparison.executors import LocalExecutor, RayExecutor
 
     if args.executor == "local":
         if args.address is not None or args.num_cpus is not None:
             raise ValueError("--address and --num-cpus are for --executor ray")
-        return LocalExecutor()
+        return LocalExecutor(threads=args.threads)
+    if args.threads is not None:
+        raise ValueError("--threads is for --executor local; a Ray run uses as many torch threads as its --num-cpus")
     if args.num_cpus is not None and not (math.isfinite(args.num_cpus) and args.num_cpus > 0):
         raise ValueError(f"--num-cpus: num_cpus must be a number > 0 and finite (CPUs per run, e.g. 1); "
                          f"got {args.num_cpus}")
@@ -180,8 +209,11 @@ def _oracle(args) -> int:
         if task.kind != "classification":
             raise ValueError(f"--task {task.name!r} is an inverse problem; the oracle enumerates the networks of a "
                              f"classification task ({', '.join(n for n, t in cmp.tasks().items() if t.kind == 'classification')})")
+        from ._threads import threads
+
         trainer = Exhaustive(beta=args.beta)
-        res = trainer.fit(task.evaluator())
+        with threads(args.threads):
+            res = trainer.fit(task.evaluator())
     except (ValueError, TypeError) as err:
         print(f"qhyper oracle: {err}", file=sys.stderr)
         return 2
@@ -212,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="qhyper", description="Binary neural networks trained with "
                                      "quantum hypernetworks, compared with classical baselines.")
+    parser.add_argument("--version", action="version", version=_version(),
+                        help="print qhyper's version and those of torch, PennyLane, Qiskit and Aer, then exit")
     sub = parser.add_subparsers(dest="command")
     c = sub.add_parser("compare", help="compare methods on a task (default: all methods on digits01_4x4)",
                        epilog=EXIT_CODES)
@@ -236,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --executor ray: an existing Ray cluster ('auto', 'ray://HOST:10001'); "
                         "default a local Ray on this machine's cores")
     c.add_argument("--num-cpus", type=float, default=None, help="with --executor ray: CPUs per run (default 1)")
+    c.add_argument("--threads", type=_threads, default=None, metavar="N",
+                   help="torch threads per run (default: torch's own, one per core; 1 is often much faster "
+                        "for small tensors on a machine whose cores are busy)")
     c.add_argument("--quick", action="store_true", help="tiny budgets (smoke test)")
     c.add_argument("--strict", action="store_true", help="stop on a method's error instead of reporting it")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -251,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--task", default=DEFAULT_TASK)
     o.add_argument("--beta", type=float, default=1.0, help="posterior tempering (default 1)")
     o.add_argument("--top", type=int, default=5, help="show the most probable networks (default 5)")
+    o.add_argument("--threads", type=_threads, default=None, metavar="N", help="torch threads (default: torch's own)")
     o.set_defaults(func=_oracle)
     for p in (c, t, m, o):
         p.add_argument("--plugin", action="append", default=[], metavar="MODULE",

@@ -52,3 +52,37 @@ def test_no_arguments_prints_help(capsys):
 def test_runs_as_a_fresh_process():
     done = subprocess.run([sys.executable, "-m", "qhyper.cli", "tasks"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "bars_stripes_sign" in done.stdout
+
+
+def test_version_names_the_stacks(capsys):
+    import pytest
+
+    import qhyper
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"qhyper {qhyper.__version__} (torch ") and "pennylane" in out and "qiskit" in out
+
+
+def test_threads_reach_the_runs_and_are_put_back(tmp_path, capsys):
+    import torch
+
+    from qhyper.cli import _executor, build_parser
+
+    args = build_parser().parse_args(["compare", "--threads", "1"])
+    assert _executor(args).threads == 1
+    before = torch.get_num_threads()
+    assert main(["compare", "--task", "bars_stripes_sign", "--methods", "ste", "--seeds", "1", "--quick",
+                 "--no-progress", "--threads", "1", "--out", str(tmp_path)]) == 0
+    assert torch.get_num_threads() == before
+    assert main(["oracle", "--task", "bars_stripes_sign", "--top", "1", "--threads", "1"]) == 0
+    for bad in ("0", "two"):
+        try:
+            main(["compare", "--threads", bad, "--out", str(tmp_path)])
+        except SystemExit as err:
+            assert err.code == 2
+        assert "must be an integer ≥ 1" in capsys.readouterr().err
+    assert main(["compare", "--executor", "ray", "--threads", "2", "--out", str(tmp_path)]) == 2
+    assert "--threads is for --executor local" in capsys.readouterr().err
