@@ -221,7 +221,7 @@ def _oracle(args) -> int:
     print(f"task {task.name}: {task.description}")
     print(f"{post.num_bits} bits, 2^{post.num_bits} = {2**post.num_bits} networks scored in {res.wall_time:.2f} s")
     print(f"log evidence {m['log_evidence']:.4f}   posterior entropy {m['posterior_entropy']:.4f} nats "
-          f"(max {post.num_bits * 0.6931:.4f})   p(MAP) {m['p_best']:.4f}")
+          f"(max {post.num_bits * 0.6931:.4f})   p(MAP) {m['p_best']:.4f}   p(all optimal networks) {m['p_opt']:.4f}")
     print(f"MAP network   train acc {m['train_accuracy']:.4f}  test acc {m.get('test_accuracy', float('nan')):.4f}"
           f"  train NLL {m['train_nll']:.4f}  test NLL {m.get('test_nll', float('nan')):.4f}")
     print(f"posterior-predictive   train acc {m['posterior_train_accuracy']:.4f}  "

@@ -101,7 +101,12 @@ probs = dist.probs().detach()
 samples = dist.sample(2000, generator=1)
 sampled_loss = ev.nll(samples)
 random_loss = ev.nll(torch.randint(0, 2, (2000, model.num_bits)))
-print(f"probability of the best network: {float(probs[best]):.3f}")
+tied = qh.trainers.qhn_summary.optimal(table)
+print(f"probability of the best network (the table's argmin): {float(probs[best]):.3f}")
+print(f"probability of any optimal network ({int(tied.sum())} tie at the minimum loss): "
+      f"{float(probs[tied].sum()):.3f}")
+print(f"mean NLL of sampled networks {float(sampled_loss.mean()):.3f}, of random networks "
+      f"{float(random_loss.mean()):.3f}, of the best network {float(table.min()):.3f}")
 
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.hist(random_loss.numpy(), bins=60, alpha=0.6, label="random networks", density=True)

@@ -13,12 +13,20 @@ __all__ = ["Comparison", "COLUMNS", "INVERSE_COLUMNS"]
 
 #: ``(metric, label)`` columns of a classification task's table.
 COLUMNS = [("train_accuracy", "train acc"), ("test_accuracy", "test acc"), ("train_nll", "train NLL"),
-           ("test_nll", "test NLL"), ("p_best", "p(best)"), ("wall_time", "wall s"),
+           ("test_nll", "test NLL"), ("p_best", "p(best)"), ("p_opt", "p(opt)"), ("wall_time", "wall s"),
            ("evaluations", "evaluations")]
 #: ``(metric, label)`` columns of an inverse problem's table.
 INVERSE_COLUMNS = [("train_nmse_db", "train NMSE dB"), ("test_nmse_db", "test NMSE dB"), ("gap_db", "gap dB"),
                    ("bits_per_weight", "bits/weight"), ("p_best", "p(best)"), ("wall_time", "wall s"),
                    ("evaluations", "evaluations")]
+
+
+#: one line under the table explaining the columns that need it
+LEGEND = [("p_best", "p(best): the probability the method's distribution puts on the one best network (the loss "
+                     "table's argmin)"),
+          ("p_opt", "p(opt): on the set of all optimal networks, ties included (within 1e-9 of the minimum loss); "
+                    "blank where the optimum is unknown"),
+          ("evaluations", "evaluations: networks scored on the training data")]
 
 
 class Comparison(list):
@@ -73,6 +81,10 @@ class Comparison(list):
             which = ", ".join(f"{m} (max error {e:.3g})" for m, e in rounded.items())
             out.append(f"inputs rounded to the QUBO's grid: {which} — its networks are optimal for the rounded "
                        "data, not necessarily for the data (input_resolution= sets the grid)")
+        shown = {k for k, _ in columns}
+        legend = [text for key, text in LEGEND if key in shown]
+        if legend:
+            out.append("; ".join(legend))
         if self.interrupted:
             r = self.interrupted
             where = f"{r.get('label', r['method'])} seed {r['seed']}" if r["seed"] is not None else "between runs"

@@ -21,6 +21,7 @@ from ..bitstrings import index_to_bits
 from ..objectives.base import check_prior
 from ..posterior import ExactPosterior
 from ..results import TrainResult, network_metrics
+from .qhn_summary import optimal
 
 __all__ = ["Exhaustive"]
 
@@ -66,6 +67,7 @@ class Exhaustive:
         post = ExactPosterior(evaluator, prior=self.prior, beta=self.beta)
         metrics = network_metrics(evaluator, bits)
         metrics["p_best"] = float(post.probs[best])
+        metrics["p_opt"] = float(post.probs[optimal(loss)].sum())
         metrics["posterior_entropy"] = post.entropy
         metrics["log_evidence"] = post.log_evidence
         top_bits, top_w = post.top(mass=self.top_mass)

@@ -62,7 +62,10 @@ with a cost table or an Evaluator of at most ``OPTIMUM_MAX_BITS`` bits, whose lo
 then computed for this figure after training — outside ``wall_time`` and ``evaluations``;
 beyond that the optimum is unknown and ``best_sample_share``, the fraction of final samples
 equal to the best *sampled* network, is reported instead — a measure of concentration,
-not of optimality),
+not of optimality), ``p_opt`` — the probability of the *set* of optimal networks, every
+network within ``OPTIMUM_RTOL`` (relative 1e-9) of the minimum loss, ties included (a model
+with symmetries has several optima; ``p_best`` counts one of them), measured as ``p_best`` is
+and reported whenever it is,
 ``entropy`` (exact), the MAP network's ``train_/test_accuracy`` and ``_nll`` and the
 posterior-predictive ``predictive_train_/test_accuracy`` and ``_nll`` (exact: the networks
 holding 1 − 10⁻⁶ of the mass, at most 4096, weighted by :math:`q_\theta`; shots: the final

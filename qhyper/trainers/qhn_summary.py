@@ -13,13 +13,23 @@ from ..bitstrings import bits_to_index, index_to_bits, shannon_entropy, top_mass
 from ..objectives.base import unique_apply
 from ..results import network_metrics
 
-__all__ = ["Scored", "summarise", "with_test"]
+__all__ = ["Scored", "summarise", "with_test", "optimal", "OPTIMUM_RTOL"]
 
 #: the networks an exact summary keeps: those holding 1 − 10⁻⁶ of the mass, at most this many
 SUPPORT_MASS, SUPPORT_LIMIT = 1 - 1e-6, 4096
 #: a shot-mode summary finds the best network from the Evaluator's loss table up to this many
 #: bits (2^20 networks: a few seconds), so that ``p_best`` means the same as in exact mode
 OPTIMUM_MAX_BITS = 20
+#: ``p_opt`` counts every network whose loss is within this relative tolerance of the minimum
+#: (|L − L_min| ≤ OPTIMUM_RTOL · max(1, |L_min|)): exact ties — e.g. networks that differ by a
+#: symmetry of the model — differ only by rounding (~1e-15), far inside it
+OPTIMUM_RTOL = 1e-9
+
+
+def optimal(table: torch.Tensor) -> torch.Tensor:
+    """Which networks of a loss table [2^n] are optimal (within :data:`OPTIMUM_RTOL`): bool [2^n]."""
+    low = table.min()
+    return table <= low + OPTIMUM_RTOL * torch.clamp(low.abs(), min=1.0)
 
 
 class Scored:
@@ -73,6 +83,7 @@ def _exact(probs, source, metrics):
         metrics["expected_loss"] = float(probs @ table)
         metrics["min_loss"] = float(table[best])
         metrics["p_best"] = float(probs[best])
+        metrics["p_opt"] = float(probs[optimal(table)].sum())
     return top_mass(probs, SUPPORT_MASS, SUPPORT_LIMIT)
 
 
@@ -87,6 +98,7 @@ def _shots(samples, source, metrics):
             target = index_to_bits(int(torch.argmin(table)), source.num_bits)
             metrics["min_loss"] = float(table.min())
             metrics["p_best"] = float((samples == target).all(-1).to(DTYPE).mean())
+            metrics["p_opt"] = float(optimal(table)[bits_to_index(samples)].to(DTYPE).mean())
         else:  # the optimum is unknown: a different figure, under its own name
             target = uniq[torch.argmin(losses)]
             metrics["best_sample_share"] = float((samples == target).all(-1).to(DTYPE).mean())
