@@ -34,6 +34,7 @@ _LAZY = {
     "noise": ("qhyper.noise", None),
     "hypernet": ("qhyper.hypernet", None),
     "Hypernetwork": ("qhyper.hypernet", "Hypernetwork"),
+    "load": ("qhyper.hypernet.persist", "load"),  # qh.load(path): a saved Hypernetwork
     "information": ("qhyper.information", None),
     "pibinn": ("qhyper.pibinn", None),
     "pib": ("qhyper.pib", None),

@@ -164,9 +164,19 @@ class Hypernetwork(nn.Module):
         self.backend_name = backend if isinstance(backend, str) else type(backend).__name__
         self.noise = noise
         self._rng = numpy_generator(check_seed(seed))
+        self.backend_options = dict(backend_options)
         self.backend = _make_backend(backend, ansatz, shots, noise, backend_options)
         theta = ansatz.init_params(self._rng) if init is None else ansatz.check_theta(init, name="init")
         self.theta = nn.Parameter(theta.detach().clone().to(torch.float64))
+
+    # ------------------------------------------------------------------ saving
+    def save(self, path) -> None:
+        """Write the circuit, θ, shots, backend settings and sampler state to ``path``;
+        ``qh.load(path)`` rebuilds it (:mod:`qhyper.hypernet.persist`: plain data only, readable
+        with ``torch.load(path, weights_only=True)``)."""
+        from .persist import save
+
+        save(self, path)
 
     # ------------------------------------------------------------------ construction
     @classmethod
