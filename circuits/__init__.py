@@ -26,7 +26,7 @@ from typing import Callable
 
 from .._checks import InputTypeError
 
-__all__ = ["get", "names", "register", "has_depth", "from_qiskit", "from_pennylane", "Ansatz", "Gate"]
+__all__ = ["get", "names", "register", "has_depth", "from_qiskit", "from_qasm", "from_pennylane", "Ansatz", "Gate"]
 
 _FAMILIES: dict[str, Callable] = {}
 
@@ -91,4 +91,4 @@ def get(name: str, **options):
 from . import brick, chow_liu, hardware_efficient, product  # noqa: E402,F401
 from .base import Ansatz, Gate  # noqa: E402,F401
 from .convert_pennylane import from_pennylane  # noqa: E402,F401
-from .convert_qiskit import from_qiskit  # noqa: E402,F401
+from .convert_qiskit import from_qasm, from_qiskit  # noqa: E402,F401

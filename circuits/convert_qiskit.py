@@ -24,7 +24,7 @@ from .._checks import InputTypeError
 from .base import Ansatz, Gate
 from .gates import GATES
 
-__all__ = ["from_qiskit", "QiskitAnsatz"]
+__all__ = ["from_qiskit", "from_qasm", "QiskitAnsatz"]
 
 _FROM_QISKIT = {spec.qiskit: name for name, spec in GATES.items()}
 _REFUSED = {"measure": "a measurement", "reset": "a reset", "initialize": "a state initialisation"}
@@ -41,6 +41,25 @@ class QiskitAnsatz(Ansatz):
         self.source = source
         self.qiskit_parameters = tuple(parameters)
         super().__init__(n_qubits, gates, (len(self.qiskit_parameters),))
+
+
+def from_qasm(text: str) -> QiskitAnsatz:
+    """An ansatz from an OpenQASM 3 program (e.g. :meth:`Ansatz.to_qasm`'s export): read by
+    Qiskit's importer (``pip install 'qhyper[qasm]'``, which adds ``qiskit-qasm3-import``),
+    final measurements removed, then :func:`from_qiskit`. ``input`` angles become parameters;
+    a bound export gives a circuit with fixed angles and no parameters."""
+    if not isinstance(text, str):
+        raise InputTypeError(f"from_qasm takes the OpenQASM 3 program as a string; got {type(text).__name__}")
+    from qiskit import qasm3
+
+    try:
+        qc = qasm3.loads(text)
+    except qasm3.QASM3ImporterError as err:
+        if "qiskit_qasm3_import" in str(err) or "qiskit-qasm3-import" in str(err):
+            raise ImportError("from_qasm needs Qiskit's OpenQASM 3 importer: pip install 'qhyper[qasm]' "
+                              "(or pip install qiskit-qasm3-import)") from err
+        raise ValueError(f"from_qasm: the program is not valid OpenQASM 3 for Qiskit's importer: {err}") from None
+    return from_qiskit(qc.remove_final_measurements(inplace=False))
 
 
 def from_qiskit(qc) -> QiskitAnsatz:
