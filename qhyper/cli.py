@@ -18,22 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from .cli_types import _seeds, _threads, _version
+
 DEFAULT_TASK = "digits01_4x4"
 #: exit statuses of ``qhyper compare``
 OK, RUN_FAILED, BAD_ARGUMENTS, INTERRUPTED = 0, 1, 2, 130
 EXIT_CODES = f"""exit status: {OK} every run finished (ok, or unavailable on this task); {RUN_FAILED} a run failed (its row
 says why); {BAD_ARGUMENTS} bad arguments (nothing was run); {INTERRUPTED} interrupted by Ctrl-C (finished runs are kept;
 --resume continues). A second Ctrl-C exits at once; the run store stays readable."""
-
-
-def _seeds(text: str):
-    """``--seeds``: a count (``3``), an inclusive range (``0-9``) or a list (``0,4,7``)."""
-    from .comparison.arguments import parse_seeds
-
-    try:
-        return parse_seeds(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 @contextlib.contextmanager
@@ -58,33 +50,6 @@ def _second_interrupt_exits():
         yield
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def _threads(text: str) -> int:
-    """``--threads``: torch intra-op threads, an integer ≥ 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer ≥ 1 (torch threads per run; 1 is often fastest on a "
-                                         f"shared machine); got {text!r}")
-    return value
-
-
-def _version() -> str:
-    """qhyper's version and those of the stacks it plugs into (read from the installed metadata)."""
-    from importlib import metadata
-
-    from . import __version__
-
-    parts = []
-    for dist in ("torch", "pennylane", "qiskit", "qiskit-aer"):
-        try:
-            parts.append(f"{dist} {metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{dist} not installed")
-    return f"qhyper {__version__} ({', '.join(parts)}; Python {sys.version.split()[0]})"
 
 
 def _executor(args):

@@ -7,7 +7,7 @@ import os
 import statistics
 from dataclasses import dataclass
 
-from tqdm.auto import tqdm
+from .._progress import tqdm
 
 from .._budget import check_max_time
 from .._checks import InputTypeError, check_bool

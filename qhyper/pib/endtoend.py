@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from tqdm.auto import tqdm
+from .._progress import tqdm
 
 from .. import _threads
 from .._budget import BudgetExpired, Deadline, stop_flags

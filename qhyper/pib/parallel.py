@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 
 import torch
-from tqdm.auto import tqdm
+from .._progress import tqdm
 
 from .._threads import set_worker_threads
 from .local import LocalObjective, UnitLearner, readout_loss

@@ -28,7 +28,7 @@ import math
 import time
 
 import torch
-from tqdm.auto import tqdm
+from .._progress import tqdm
 
 from .. import _threads
 from .._budget import BudgetExpired, Deadline, stop_flags

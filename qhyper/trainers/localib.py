@@ -30,7 +30,7 @@ from __future__ import annotations
 import time
 
 import torch
-from tqdm.auto import tqdm
+from .._progress import tqdm
 
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
 from .._checks import InputTypeError, check_bool, check_count, check_instance, check_real, check_seed, seed_int, torch_generator

@@ -85,7 +85,7 @@ import math
 import time
 
 import torch
-from tqdm.auto import tqdm
+from .._progress import tqdm
 
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
 from .._checks import DTYPE, InputTypeError, check_bool, check_count, check_real, check_seed, numpy_generator

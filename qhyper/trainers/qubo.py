@@ -52,7 +52,7 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-from tqdm.auto import tqdm
+from .._progress import tqdm
 
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
 from .._checks import check_bool, check_count, check_instance, check_real, check_seed, InputTypeError, numpy_generator

@@ -36,7 +36,7 @@ import math
 import time
 
 import torch
-from tqdm.auto import tqdm
+from .._progress import tqdm
 
 from .. import likelihood
 from .._budget import BudgetExpired, Deadline, check_max_time, stop_flags
