@@ -45,10 +45,60 @@ class TrainResult:
     interrupted: bool = False
     budget_hit: bool = False
 
+    def save(self, path) -> None:
+        """Write the result to ``path`` as plain data (``torch.load(path, weights_only=True)``
+        reads it): everything above, with the entries of ``state`` that are tensors, numbers,
+        strings or lists/dicts of them; objects in ``state`` (a distribution, a posterior) are
+        left out and their keys listed under ``state["not_saved"]`` when loaded."""
+        import os
+
+        kept, dropped = {}, []
+        for key, value in self.state.items():
+            (kept.__setitem__(key, value) if _plain(value) else dropped.append(key))
+        data = {"format": RESULT_FORMAT, "method": self.method, "bits": self.bits, "metrics": dict(self.metrics),
+                "history": {k: list(v) for k, v in self.history.items()}, "wall_time": self.wall_time,
+                "evaluations": self.evaluations, "state": kept, "not_saved": dropped,
+                "interrupted": self.interrupted, "budget_hit": self.budget_hit}
+        tmp = f"{os.fspath(path)}.tmp"
+        torch.save(data, tmp)
+        os.replace(tmp, os.fspath(path))
+
+    @classmethod
+    def load(cls, path) -> "TrainResult":
+        """A result written by :meth:`save`."""
+        try:
+            data = torch.load(path, weights_only=True)
+        except OSError:
+            raise
+        except Exception as err:
+            raise ValueError(f"{path!s} is not a file written by TrainResult.save ({type(err).__name__}: {err})") from None
+        if not isinstance(data, dict) or data.get("format") != RESULT_FORMAT:
+            raise ValueError(f"{path!s} is not a file written by TrainResult.save (format {RESULT_FORMAT})")
+        state = dict(data["state"])
+        if data["not_saved"]:
+            state["not_saved"] = list(data["not_saved"])
+        return cls(data["method"], data["bits"], data["metrics"], data["history"], data["wall_time"],
+                   data["evaluations"], state, data["interrupted"], data["budget_hit"])
+
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v:.4g}" for k, v in self.metrics.items() if isinstance(v, float))
         flag = ", interrupted" if self.interrupted else ", time budget hit" if self.budget_hit else ""
         return f"TrainResult({self.method}: {shown}; {self.wall_time:.2f} s{flag})"
+
+
+RESULT_FORMAT = "qhyper.TrainResult/1"
+
+
+def _plain(value) -> bool:
+    """Whether ``value`` is data ``torch.load(weights_only=True)`` reads back: tensors, numbers,
+    strings, None, and lists, tuples and string-keyed dicts of them."""
+    if isinstance(value, (torch.Tensor, str, int, float, bool, type(None))):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
 
 
 def network_metrics(evaluator, bits, prefix: str = "") -> dict[str, float]:
