@@ -17,16 +17,17 @@ one run on a shared 2-core CPU; ratios are times against qhyper's default):
 ====  ========  =================  =====================  ========================
 n     qhyper    statevector        ``qml`` default.qubit  ``qml`` lightning adjoint
 ====  ========  =================  =====================  ========================
-12    0.0052 s  0.0046 s (0.9×)    0.048 s (9.2×)         0.019 s (3.6×)
-16    0.0069 s  0.014 s (2.1×)     0.091 s (13×)          0.046 s (6.6×)
-18    0.0061 s  0.036 s (5.9×)     0.30 s (49×)           0.22 s (36×)
-20    0.016 s   0.14 s (9.1×)      1.7 s (112×)           1.2 s (76×)
+12    0.0038 s  0.0033 s (0.9×)    0.031 s (8.3×)         0.012 s (3.0×)
+16    0.0041 s  0.015 s (3.7×)     0.12 s (29×)           0.046 s (11×)
+18    0.0060 s  0.061 s (10×)      0.29 s (48×)           0.22 s (37×)
+20    0.016 s   0.15 s (9.4×)      1.7 s (107×)           1.1 s (68×)
 ====  ========  =================  =====================  ========================
 
 (default.qubit: backprop through ``qml.probs``; lightning: adjoint with
 ``qml.expval(qml.SparseHamiltonian(diag(L)))``, the strongest ``qml`` route.) The same
-script compares with tensorcircuit-ng (JAX jit), which is faster per step at small sizes but
-compiles for tens of seconds to minutes first. At n = 12 both qhyper engines take 3–10 ms,
+script compares with tensorcircuit-ng (JAX jit): at 18 qubits, depth 4, qhyper's step is
+1.2× faster (8.2–8.5 against 10.2–10.4 ms) and needs no compile (tensorcircuit-ng: 147–150 s);
+at 12–16 qubits tensorcircuit-ng steps 2–6× faster, after a compile of 10–110 s. At n = 12 both qhyper engines take 3–10 ms,
 most of it the overhead of a few hundred small torch calls. On a machine whose cores are
 busy with other work, torch's default of one thread per core can be many times slower than
 a single thread (thread contention in many short parallel sections).
