@@ -39,7 +39,8 @@ _LAZY = {
     "pibinn": ("qhyper.pibinn", None),
     "pib": ("qhyper.pib", None),
     "comparison": ("qhyper.comparison", None),  # tasks, methods, Comparison: qh.comparison.tasks()
-    "compare": ("qhyper.comparison.run", "compare"),  # the function: qh.compare([...], task=...)
+    "compare": ("qhyper.comparison.run", "compare"),
+    "plot": ("qhyper.plot", None),  # qh.plot.history(result), .distribution(hn), .decision_boundary(ev, bits)  # the function: qh.compare([...], task=...)
 }
 
 __all__ = ["BinaryMLP", "Dataset", "Evaluator", "ExactPosterior", "InputTypeError", "bitstrings", "circuits",

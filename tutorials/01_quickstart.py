@@ -85,10 +85,8 @@ trainer = qh.trainers.QHN(objective=qh.objectives.MLE(), steps=STEPS, seed=0, pr
 result = trainer.fit(hn, ev)
 print(result)
 
-fig, ax = plt.subplots(figsize=(5, 3))
-ax.plot(result.history["expected_loss"], label="expected loss $E_q[L]$")
-ax.axhline(float(table.min()), color="k", ls="--", lw=1, label="best network")
-ax.set_xlabel("objective evaluation"); ax.legend(); plt.show()
+qh.plot.history(result, optimum=float(table.min()))  # every point; the dashed line is the best network
+plt.show()
 
 # %% [markdown]
 # ## Sampling networks
@@ -108,16 +106,14 @@ print(f"probability of any optimal network ({int(tied.sum())} tie at the minimum
 print(f"mean NLL of sampled networks {float(sampled_loss.mean()):.3f}, of random networks "
       f"{float(random_loss.mean()):.3f}, of the best network {float(table.min()):.3f}")
 
-fig, ax = plt.subplots(figsize=(5, 3))
-ax.hist(random_loss.numpy(), bins=60, alpha=0.6, label="random networks", density=True)
-ax.hist(sampled_loss.numpy(), bins=60, alpha=0.6, label="sampled from $q_\\theta$", density=True)
-ax.set_xlabel("mean NLL"); ax.legend(); plt.show()
+bins = np.linspace(float(table.min()), float(random_loss.max()), 60)  # shared bins: both visible
+fig, ax = plt.subplots(figsize=(5.5, 3.2), layout="constrained")
+ax.hist(random_loss.numpy(), bins=bins, alpha=0.6, label="random networks")
+ax.hist(sampled_loss.numpy(), bins=bins, alpha=0.6, label="sampled from $q_\\theta$")
+ax.set_yscale("log"); ax.set_xlabel("mean NLL on the training data"); ax.set_ylabel("networks (of 2000)")
+ax.set_title("losses of sampled and of random networks"); ax.legend(); plt.show()
 
-top = torch.argsort(probs, descending=True)[:10]
-fig, ax = plt.subplots(figsize=(6, 3))
-ax.bar(range(10), probs[top].numpy())
-ax.set_xticks(range(10), [f"{int(i)}" for i in top], rotation=60)
-ax.set_ylabel("$q_\\theta(b)$"); ax.set_title("the ten most probable networks (index)")
+qh.plot.distribution(hn, evaluator=ev, top=10)  # probability (bars) and training loss (dots)
 plt.show()
 
 # %% [markdown]
@@ -125,15 +121,9 @@ plt.show()
 # Left: the most probable network alone. Right: the average prediction of 2000 sampled networks.
 
 # %%
-g = np.linspace(-3.5, 3.5, 120)
-grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
 map_bits = qh.bitstrings.index_to_bits(int(probs.argmax()), model.num_bits)
-p_map = ev.predict_proba(map_bits, grid)[0, :, 1].reshape(120, 120)
-p_avg = ev.predictive(samples, X=grid)[:, 1].reshape(120, 120)
-fig, axes = plt.subplots(1, 2, figsize=(9, 4))
-for ax, p, title in zip(axes, (p_map, p_avg), ("MAP network", "sampled average")):
-    ax.contourf(g, g, p.numpy(), levels=20, cmap="coolwarm", alpha=0.7)
-    ax.scatter(*data.X_test[:300].T, c=data.y_test[:300], s=4, cmap="coolwarm", edgecolors="k", linewidths=0.2)
-    ax.set_title(title)
+fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+qh.plot.decision_boundary(ev, map_bits, data, ax=axes[0], resolution=120)
+qh.plot.decision_boundary(ev, samples, data, ax=axes[1], resolution=120)
 plt.show()
 print("test accuracy of the MAP network:", result.metrics.get("test_accuracy"))
