@@ -157,9 +157,27 @@ def _tasks(args) -> int:
 
 def _methods(args) -> int:
     from . import comparison as cmp
+    from .comparison.options import accepted_options
 
-    for name, description in cmp.methods().items():
-        print(f"{name:8s} {description}")
+    if args.options is None:
+        for name, description in cmp.methods().items():
+            print(f"{name:8s} {description}")
+        return 0
+    try:
+        entry, task = cmp.method(args.options), cmp.get_task(args.task)
+    except (ValueError, TypeError) as err:
+        print(f"qhyper methods: {err}", file=sys.stderr)
+        return BAD_ARGUMENTS
+    names = accepted_options(args.options, entry.runner)
+    defaults = task.options.get(args.options, {})
+    print(f"{args.options}: {cmp.methods()[args.options]}")
+    if names is None:
+        print("  (this method does not list its options)")
+    else:
+        print(f"  --set {args.options}.OPTION=VALUE accepts (the {task.name} task's settings shown; "
+              "others take the trainer's default):")
+        for name in names:
+            print(f"    {name:<16} {defaults[name]!r}" if name in defaults else f"    {name}")
     return 0
 
 
@@ -247,7 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_compare)
     t = sub.add_parser("tasks", help="list the tasks")
     t.set_defaults(func=_tasks)
-    m = sub.add_parser("methods", help="list the methods")
+    m = sub.add_parser("methods", help="list the methods, or with --options METHOD what --set accepts")
+    m.add_argument("--options", default=None, metavar="METHOD", help="list the options of METHOD for --set")
+    m.add_argument("--task", default=DEFAULT_TASK, help=f"whose settings to show (default {DEFAULT_TASK})")
     m.set_defaults(func=_methods)
     o = sub.add_parser("oracle", help="exact posterior of a task by enumeration")
     o.add_argument("--task", default=DEFAULT_TASK)
@@ -317,7 +337,11 @@ def run() -> None:
     """The console entry point: :func:`main`, then exit with its status. After an interrupt
     every file is already written and fsynced, so the process ends at once (``os._exit``)
     instead of spending over a second tearing down torch, numba and LLVM."""
-    code = main()
+    try:
+        code = main()
+    except BrokenPipeError:  # the reader went away (e.g. `qhyper methods | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     if code == INTERRUPTED:
         sys.stdout.flush()
         sys.stderr.flush()

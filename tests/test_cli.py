@@ -86,3 +86,15 @@ def test_threads_reach_the_runs_and_are_put_back(tmp_path, capsys):
         assert "must be an integer ≥ 1" in capsys.readouterr().err
     assert main(["compare", "--executor", "ray", "--threads", "2", "--out", str(tmp_path)]) == 2
     assert "--threads is for --executor local" in capsys.readouterr().err
+
+
+def test_methods_lists_what_set_accepts(capsys):
+    assert main(["methods", "--options", "ste"]) == 0
+    out = capsys.readouterr().out
+    assert "--set ste.OPTION=VALUE accepts" in out and "epochs" in out and "lr" in out
+    assert "100" in out.split("epochs", 1)[1].splitlines()[0]  # the task's setting beside it
+    assert main(["methods", "--options", "mle"]) == 0
+    out = capsys.readouterr().out
+    assert "layers" in out and "steps" in out and "warm_start" in out
+    assert main(["methods", "--options", "nope"]) == 2
+    assert "unknown method" in capsys.readouterr().err

@@ -13,7 +13,19 @@ from typing import Callable, Iterable
 
 from .._checks import InputTypeError
 
-__all__ = ["keywords", "check_keys", "preflight"]
+__all__ = ["keywords", "check_keys", "preflight", "accepted_options"]
+
+#: an option name no method takes: :func:`accepted_options` passes it to learn what a method takes
+_PROBE = "\0which options?"
+
+
+class _Accepted(Exception):
+    """Raised by :func:`check_keys` for the probe key, carrying the accepted names (not a
+    ValueError, so that :func:`preflight` lets it through)."""
+
+    def __init__(self, accepted):
+        super().__init__("accepted options")
+        self.accepted = accepted
 
 
 def keywords(fn: Callable, drop: Iterable[str] = ()) -> tuple[str, ...]:
@@ -26,6 +38,8 @@ def keywords(fn: Callable, drop: Iterable[str] = ()) -> tuple[str, ...]:
 def check_keys(method: str, options: dict, accepted: Iterable[str]) -> None:
     """Raise a ``ValueError`` for the first key of ``options`` not in ``accepted``."""
     accepted = sorted(set(accepted))
+    if _PROBE in options:
+        raise _Accepted(accepted)
     for key in options:
         if not isinstance(key, str):
             raise InputTypeError(f"options: method {method!r} takes options by name (strings); got the key "
@@ -49,3 +63,15 @@ def preflight(method: str, runner, options: dict) -> None:
         text = str(err)
         text = text if text.startswith("options:") else f"options for {method!r}: {text}"
         raise (InputTypeError if isinstance(err, TypeError) else ValueError)(text) from err
+
+
+def accepted_options(method: str, runner) -> list[str] | None:
+    """The option names ``runner`` accepts (what ``--set METHOD.OPTION=...`` takes), or
+    ``None`` for a runner whose ``preflight`` does not list them."""
+    try:
+        preflight(method, runner, {_PROBE: None})
+    except _Accepted as found:
+        return found.accepted
+    except ValueError:
+        return None
+    return None
