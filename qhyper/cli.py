@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .cli_types import _seeds, _threads, _version
+from .cli_types import _load_plugins, _seeds, _threads, _version
 
 DEFAULT_TASK = "digits01_4x4"
 #: exit statuses of ``qhyper compare``
@@ -280,34 +280,6 @@ def build_parser() -> argparse.ArgumentParser:
                        help="import MODULE (a module name or a .py file) first: it may register tasks and "
                             "methods (qh.comparison.register_task / register_method); repeatable")
     return parser
-
-
-def _load_plugins(names: list[str]) -> list:
-    """Import each ``--plugin``: a module name (found from the current folder too) or a ``.py`` file."""
-    import importlib.util
-
-    modules = []
-    for name in names:
-        if not name.strip():
-            raise ValueError("--plugin '' names nothing; give an importable module or the path of a .py file")
-        if name.endswith(".py"):
-            path = Path(name)
-            if not path.is_file():
-                raise ValueError(f"--plugin {name!r}: no such file")
-            spec = importlib.util.spec_from_file_location(path.stem, path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[path.stem] = module
-            spec.loader.exec_module(module)
-        else:
-            if os.getcwd() not in sys.path:
-                sys.path.insert(0, os.getcwd())
-            try:
-                module = importlib.import_module(name)
-            except ImportError as err:
-                raise ValueError(f"--plugin {name!r} cannot be imported ({err}); give an importable module "
-                                 f"or the path of a .py file") from err
-        modules.append(module)
-    return modules
 
 
 def main(argv: list[str] | None = None) -> int:
