@@ -58,8 +58,9 @@ def plan_cut(n: int, groups, cut: int | None = None) -> tuple[int, float, float]
     (of the cut ``m = cut`` when given).
 
     Cost model (relative, for choosing among cuts): every op touches χ·2·2^max(m, n-m)
-    amplitudes (both parts, the smaller one padded) (one-wire stages three times: forward, backward, block gradient) with χ as
-    grown so far; the final product and its backward touch about 2^n·(3χ + 8).
+    amplitudes — both parts, the smaller one padded; one-wire stages three times (forward,
+    backward, block gradient) — with χ as grown so far; the final product and its backward
+    touch about 2^n·(3χ + 8).
     """
     best = None
     ops = [(kind, op) for kind, group in groups for op in group]
