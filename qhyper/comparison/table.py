@@ -25,7 +25,7 @@ INVERSE_COLUMNS = [("train_nmse_db", "train NMSE dB"), ("test_nmse_db", "test NM
 LEGEND = [("p_best", "p(best): the probability the method's distribution puts on the one best network (the loss "
                      "table's argmin)"),
           ("p_opt", "p(opt): on the set of all optimal networks, ties included (within 1e-9 of the minimum loss); "
-                    "blank where the optimum is unknown"),
+                    "— where a method reports no distribution or the optimum is unknown"),
           ("evaluations", "evaluations: networks scored on the training data")]
 
 
