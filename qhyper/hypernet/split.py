@@ -39,6 +39,7 @@ import math
 import numpy as np
 import torch
 
+from .._checks import check_count
 from ..circuits.gates import fixed_matrix
 from .engine import _DIAGONAL, StatevectorEngine, diagonal_phase, diagonal_view, kron, phased_permutation
 
@@ -91,6 +92,7 @@ class SplitEngine:
         self.real, self.dtype = self.sv.real, self.sv.dtype
         if n < 2:
             raise ValueError("the split engine needs at least two qubits")
+        block = check_count(block, "block", maximum=8, fix="wires per fused gate block")
         if cut is not None and not (isinstance(cut, int) and 1 <= cut < n):
             raise ValueError(f"cut must be an integer in [1, {n - 1}] (wires before it form the left part); got {cut!r}")
         self.cut, self.bond_bits, _ = plan_cut(n, self.sv.groups, cut)
@@ -115,7 +117,7 @@ class SplitEngine:
 
     # ------------------------------------------------------------------ compile
     def _compile(self, kind, ops):
-        """A stage as steps: ("cross", op, blocks) for a gate across the cut; the gates inside
+        """A stage as steps: ("cross", op, terms, factors…) for a gate across the cut; the gates inside
         the parts between two crossings become one ("perm", tables) for fixed gates — one gather
         for both parts — or one ("phase", views per part) for diagonal ones."""
         if kind == "rot":
@@ -145,7 +147,7 @@ class SplitEngine:
             w0, w1 = op[1]
             if (w0 < self.cut) != (w1 < self.cut):
                 flush()
-                steps.append(("cross", op, _rank_blocks(op[0])))
+                steps.append(("cross", op, *self._fixed_factors(op)))
             else:
                 pending[0 if w0 < self.cut else 1].append(op)
         flush()
@@ -162,13 +164,25 @@ class SplitEngine:
         phase = torch.exp(-0.5j * angles[:, slot, None] * d)  # [B, 4]
         return torch.diag_embed(phase).reshape(-1, 2, 2, 2, 2)
 
-    def _factors(self, op, blocks, angles):
-        """The Schmidt factors of a crossing gate: (wire, [B|1, r, 2, 2]) for w0 (|s⟩⟨t|) and w1 (G^(st))."""
-        name, (w0, w1), slot = op
-        g = self._gate(name, slot, angles)  # [B|1, s, j, t, l]
+    def _fixed_factors(self, op):
+        """At compile: the Schmidt terms (s, t) of a crossing gate, the |s⟩⟨t| factors on w0
+        [1, r, 2, 2] and, for a fixed gate, the G^(st) factors on w1 (``None`` for a rotation)."""
+        blocks = _rank_blocks(op[0])
         eye = torch.eye(2, dtype=self.dtype)
-        left = torch.stack([torch.outer(eye[s], eye[t]) for s, t in blocks])[None]  # |s⟩⟨t|
-        return (w0, left), (w1, torch.stack([g[:, s, :, t, :] for s, t in blocks], 1))
+        left = torch.stack([torch.outer(eye[s], eye[t]) for s, t in blocks])[None]
+        right = None if op[2] is not None else self._right_factor(op, blocks, None)
+        return blocks, left, right
+
+    def _right_factor(self, op, blocks, angles):
+        g = self._gate(op[0], op[2], angles)  # [B|1, s, j, t, l]
+        return torch.stack([g[:, s, :, t, :] for s, t in blocks], 1)
+
+    def _factors(self, step, angles):
+        """The Schmidt factors of a crossing gate: (wire, [B|1, r, 2, 2]) for w0 (|s⟩⟨t|) and w1 (G^(st))."""
+        _, op, blocks, left, right = step
+        if right is None:
+            right = self._right_factor(op, blocks, angles)
+        return (op[1][0], left), (op[1][1], right)
 
     # ------------------------------------------------------------------ run
     def _parts(self, angles):
@@ -197,7 +211,7 @@ class SplitEngine:
                     stage_index += 1
                 elif kind == "cross":
                     sides = [x[:, 0], x[:, 1]]
-                    for w, factor in self._factors(step[1], step[2], angles):
+                    for w, factor in self._factors(step, angles):
                         side, j = self._local(w)
                         sides[side] = _branch(sides[side], j, factor)
                     x = torch.stack(sides, 1)

@@ -68,7 +68,7 @@ class TorchBackend(Backend):
         fits = dict(what="The torch backend", fix="Use fewer qubits, or sample from a tensor-network "
                     "simulator: backend='qiskit', shots=..., method='matrix_product_state'.")
         check_statevector_fits(self.num_qubits, 8 if ansatz.real else 16, **fits)  # before any compile
-        compiled = StatevectorEngine(ansatz, block=block or 4, tables=False)
+        compiled = None if method == "statevector" else StatevectorEngine(ansatz, block=block or 4, tables=False)
         if method == "auto":
             method = "split" if use_split(ansatz.num_qubits, compiled) else "statevector"
         self.method = method

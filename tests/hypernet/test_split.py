@@ -114,3 +114,5 @@ def test_auto_rule_and_options():
         TorchBackend(small, method="mps")
     with pytest.raises(ValueError, match=r"cut must be an integer in \[1, 7\]"):
         SplitEngine(small, cut=8)
+    with pytest.raises(ValueError, match="block must be"):
+        SplitEngine(small, block=0)
