@@ -248,7 +248,7 @@ class BinaryMLP:
         For networks with at most one hidden layer,
         :math:`z(x) = \sum_g T_g[b_{G_g}](x)`: group *g* holds the bits of one hidden unit
         (its fan-in row, its bias and its outgoing weights) and its table
-        ``T_g`` [2^{|G_g|}, N, d_out] lists the unit's contribution for every setting of
+        ``T_g`` [:math:`2^{|G_g|}`, N, d_out] lists the unit's contribution for every setting of
         those bits (big-endian in the listed bit order). The loss table then needs only
         outer sums of small tables instead of a forward pass per network. Returns
         ``None`` for deeper networks. ``choice`` fixes the hidden activation.

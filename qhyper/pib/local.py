@@ -71,7 +71,7 @@ class UnitLearner:
     """One unit, its optimiser, and one training step on an objective of the unit's output.
 
     ``update`` of the unit decides the step: ``"autograd"`` (Adam on its own parameters),
-    ``"manhattan"`` (one ±1-level pulse per device with probability ∝ |gradient|, ``lr``
+    ``"manhattan"`` (one ±1-level pulse per device with probability ∝ ``|gradient|``, ``lr``
     is the pulse probability of the largest-gradient device) or ``"spsa"`` (simultaneous
     perturbation: ``spsa_samples`` Rademacher directions Δ at size ``spsa_c``,
     :math:`\\hat g = \\frac{1}{K}\\sum_k \\frac{L(\\theta + c\\Delta_k) - L(\\theta - c\\Delta_k)}{2c}\\Delta_k`,

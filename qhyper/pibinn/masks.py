@@ -25,7 +25,7 @@ __all__ = ["physics_masks", "dense_masks", "check_masks"]
 
 
 def physics_masks(A: torch.Tensor, tol: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(M1 [n, m], M2 [n, n])``: supp(Aᵀ) and supp(|A|ᵀ|A|) ∪ diag, entries ``|a| > tol`` count."""
+    """``(M1 [n, m], M2 [n, n])``: ``supp(Aᵀ)`` and ``supp(|A|ᵀ|A|) ∪ diag``, entries ``|a| > tol`` count."""
     A = _as_operator(A)
     tol = check_real(tol, "tol", 0, fix="entries of A with |a| > tol are in the support")
     S = (A.abs() > tol).to(torch.float64)

@@ -184,7 +184,7 @@ class UnrolledISTA(torch.nn.Module):
     # ------------------------------------------------------------------ weights
     @torch.no_grad()
     def quantize_(self) -> "UnrolledISTA":
-        """Switch on quantisation (stage 2); a binary network's λ starts at the closed form mean_M |V|."""
+        """Switch on quantisation (stage 2); a binary network's λ starts at the closed form ``mean_M |V|``."""
         if self.weight_kind == "real":
             raise ValueError("a real-weight network has nothing to quantise; build it with weights='binary' or 'ternary'")
         if self.weight_kind == "binary":
