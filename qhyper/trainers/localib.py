@@ -60,7 +60,7 @@ class LocalIB:
             shuffling and every learner (an int gives the same run every ``fit``; a
             generator is drawn from once per ``fit``).
         parallel: ``None`` (units in turn, in this process) or ``"ray"`` (one Ray actor per
-            unit, pipelined: unit *l* trains on batch *t* while unit *l*+1 trains on *t*−1).
+            unit, pipelined: unit *l* trains on batch *t* while unit :math:`l+1` trains on :math:`t-1`).
         readout_lr: the readout's Adam step (default ``lr``).
         readout_epochs: extra epochs training only the readout after the units (default 5).
         width: kernel width rule for X and T (see :mod:`qhyper.information`); default
