@@ -20,10 +20,11 @@ from .accounting import StorageReport, bits_per_weight, storage_report
 from .masks import dense_masks, physics_masks
 from .model import ISTA, PIBiNN, UnrolledISTA
 from .problems import InverseProblem, load_problem, names
+from .transfer import init_from
 
 # problems, masks and models are low layers; scoring and training load on first use, so
 # importing a model never loads a trainer
 _MEMBERS = {"evaluator": "metrics", "nmse_db": "metrics", "train": "training"}
 __all__ = ["InverseProblem", "ISTA", "PIBiNN", "StorageReport", "UnrolledISTA", "bits_per_weight", "dense_masks",
-           "load_problem", "names", "physics_masks", "storage_report", *_MEMBERS]
+           "init_from", "load_problem", "names", "physics_masks", "storage_report", *_MEMBERS]
 __getattr__, __dir__ = lazy_members(__name__, _MEMBERS, __all__)

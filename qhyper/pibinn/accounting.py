@@ -6,7 +6,7 @@ r"""Storage of an unrolled network in bits, per dense weight position.
 * **Weight bits**: binary — 1 per support entry; ternary — :math:`\log_2 3` per entry
   (entropy-packed; ``ternary_bits="packed"`` charges 2); real — 32 per support entry.
 * **Scalars** are float32: the learned scales (binary), the TWN scales α (ternary) and the
-  thresholds :math:`\theta_t`. A dense ternary network's zeros are in its symbols, so it
+  thresholds (:math:`T`, one shared, or :math:`T n` per row). A dense ternary network's zeros are in its symbols, so it
   pays no mask.
 * **Mask bits**: a *physics* mask is a function of the known operator and costs nothing;
   a dense network has no mask; a *custom* support (unstructured pruning) must be stored:
@@ -84,7 +84,7 @@ def storage_report(model, mask_cost: str = "entropy", ternary_bits: str = "entro
     dense = L1 * n * m + L2 * n * n
     per_entry = {"real": 32.0, "binary": 1.0,
                  "ternary": math.log2(3) if ternary_bits == "entropy" else 2.0}[model.weight_kind]
-    scalars = model.layers  # thresholds
+    scalars = model.theta.numel()  # thresholds: per layer, shared or per row
     pairs = [(model.V1, model.M1), (model.V2, model.M2)]
     if model.weight_kind == "binary":
         scalars += sum(s.numel() for s in {id(s): s for s in model._scales()}.values())

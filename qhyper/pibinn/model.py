@@ -14,14 +14,20 @@ and every assumption below is an option.
 :math:`W_2^{(t)} = I - W_1^{(t)} A`, i.e.
 :math:`x_{t+1} = \operatorname{soft}\big(x_t + W_1^{(t)}(y - A x_t),\ \theta_t\big)`: the
 known operator is used as is and only :math:`W_1` is stored and learned. ``residual=True``
-(``"lista"`` only) learns :math:`W_2 - I` instead of :math:`W_2`, the identity being fixed.
+learns :math:`\Delta_t = W_2^{(t)} - I` on the support of :math:`W_2`, the identity being fixed
+(known, not stored): with ``"lista"`` :math:`x_{t+1} = \operatorname{soft}(W_1 y + (I+\Delta_t) x_t)`,
+with ``"cp"`` a correction of the coupled form,
+:math:`x_{t+1} = \operatorname{soft}\big((I+\Delta_t)x_t + W_1^{(t)}(y - A x_t),\ \theta_t\big)`,
+:math:`\Delta_t = 0` at initialisation. Under one global scale every stored entry of
+:math:`\Delta_t` is :math:`\pm\lambda`.
 **PIBiNN uses** ``form="cp"``: with one global scale, binarising a free :math:`W_2` loses
 its large diagonal, and in our measurements (``benchmarks/pibinn.py``) the coupled form
 was several dB better for binary weights. Untied
 networks store :math:`T` matrices :math:`W_1` and :math:`T-1` matrices :math:`W_2` (the
 first layer has no :math:`W_2` since :math:`x_0 = 0`); ``tied=True`` shares one
-:math:`W_1` and one :math:`W_2` across layers. Thresholds :math:`\theta_t` are learned per
-layer and stay full precision. Initialisation is ISTA: :math:`W_1 = A^\top/L`,
+:math:`W_1` and one :math:`W_2` across layers. Thresholds stay full precision and are
+learned per layer (``threshold="per_layer"``), one for all layers (``"shared"``) or one per
+output row of every layer (``"per_row"``). Initialisation is ISTA: :math:`W_1 = A^\top/L`,
 :math:`W_2 = I - A^\top A/L`, :math:`\theta_t = \alpha/L`, :math:`L = \|A\|_2^2`.
 
 **Supports** (:mod:`~qhyper.pibinn.masks`): ``mask="physics"`` fixes
@@ -32,7 +38,9 @@ entry; a pair of boolean matrices gives a custom (stored) support. Masks are buf
 ``"binary"`` (:math:`W = \lambda\,M\odot\operatorname{sign}(V)`, learned scales, one per
 ``scale`` group) or ``"ternary"`` (TWN). Quantisation is switched on by
 :meth:`UnrolledISTA.quantize_` (stage 2 of :func:`~qhyper.pibinn.train`); before that the
-network is its masked full-precision warm start.
+network is its masked full-precision warm start. Progressive quantisation: while the buffer
+``mix`` :math:`= a < 1` the weights are :math:`a\,Q(V) + (1-a)\,M\odot V`; training ramps
+:math:`a` to 1 (``ramp_steps``), and at :math:`a = 1` the network is exactly quantised.
 
 **Bits of a binary network** (the quantum link): bit *j* is the sign of one free weight,
 :math:`w = 2b - 1` (bit 1 ↔ +1). Flat order: layer by layer (a tied network has one
@@ -45,8 +53,9 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import DTYPE, InputTypeError, as_bits, as_features, check_bool, check_choice, check_count, check_real
+from .._checks import DTYPE, InputTypeError, as_features, check_bool, check_choice, check_count, check_real
 from . import quantize as Q
+from .bitlayout import SignBits
 from .masks import check_masks, dense_masks, physics_masks
 from .problems import InverseProblem, _as_operator, _numeric
 
@@ -54,6 +63,7 @@ __all__ = ["UnrolledISTA", "PIBiNN", "ISTA", "soft", "lipschitz"]
 
 WEIGHTS = ("real", "binary", "ternary")
 FORMS = ("lista", "cp")
+THRESHOLDS = ("per_layer", "shared", "per_row")
 
 
 def soft(z: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
@@ -70,7 +80,7 @@ def _operator(operator) -> torch.Tensor:
     return operator.operator if isinstance(operator, InverseProblem) else _as_operator(operator)
 
 
-class UnrolledISTA(torch.nn.Module):
+class UnrolledISTA(SignBits, torch.nn.Module):
     r"""A LISTA network on a fixed support with real, binary or ternary weights.
 
     Args:
@@ -87,8 +97,11 @@ class UnrolledISTA(torch.nn.Module):
         tied: share :math:`W_1, W_2` across layers (thresholds stay per layer).
         reg: the ℓ1 weight :math:`\alpha` of the ISTA initialisation (thresholds
             :math:`\alpha/L`).
-        residual: learn :math:`W_2 - I` (form ``"lista"``).
+        residual: learn :math:`\Delta = W_2 - I` on the support of :math:`W_2` (with ``"cp"``:
+            :math:`W_2 = I + \Delta - W_1 A`).
         form: ``"lista"`` (free :math:`W_2`) or ``"cp"`` (:math:`W_2 = I - W_1 A`).
+        threshold: ``"per_layer"`` (one :math:`\theta_t` per layer), ``"shared"`` (one for
+            all layers) or ``"per_row"`` (one per output row of every layer).
 
     Example:
         >>> problem = qh.pibinn.load_problem("block_cs", seed=0)
@@ -99,7 +112,7 @@ class UnrolledISTA(torch.nn.Module):
 
     def __init__(self, operator, layers: int = 8, mask="physics", weights: str = "real",
                  scale: str | None = None, tied: bool = False, reg: float = 0.05,
-                 residual: bool = False, form: str = "lista"):
+                 residual: bool = False, form: str = "lista", threshold: str = "per_layer"):
         super().__init__()
         A = _operator(operator)
         T = check_count(layers, "layers", fix="the number of unrolled iterations")
@@ -108,8 +121,7 @@ class UnrolledISTA(torch.nn.Module):
         reg = check_real(reg, "reg", 0, fix="the ℓ1 weight of the ISTA initialisation")
         check_choice(form, "form", FORMS)
         tied, residual = check_bool(tied, "tied"), check_bool(residual, "residual")
-        if residual and form != "lista":
-            raise ValueError("residual=True re-parametrises a free W2: it needs form='lista' (form='cp' has no W2)")
+        check_choice(threshold, "threshold", THRESHOLDS)
         m, n = A.shape
         if isinstance(mask, str):
             if mask not in ("physics", "dense"):
@@ -125,20 +137,24 @@ class UnrolledISTA(torch.nn.Module):
             M1, M2 = check_masks(mask[0], mask[1], (m, n))
             self.mask_kind = "custom"
         self.layers, self.tied, self.weight_kind, self.scale_kind = T, bool(tied), weights, scale
-        self.form = form
+        self.form, self.threshold_kind = form, threshold
         self.register_buffer("A", A)
         self.register_buffer("M1", M1.to(DTYPE))
         self.register_buffer("M2", M2.to(DTYPE))
         self.register_buffer("quantized", torch.tensor(False))
+        self.register_buffer("mix", torch.tensor(1.0, dtype=DTYPE))
         L = lipschitz(A)
         L1 = 1 if tied else T
-        L2 = 0 if T == 1 or form == "cp" else (1 if tied else T - 1)
+        L2 = 0 if T == 1 or (form == "cp" and not residual) else (1 if tied else T - 1)
         W1 = (A.T / L) * self.M1
         self.residual = bool(residual)
         W2 = (torch.eye(n, dtype=DTYPE) * (not residual) - A.T @ A / L) * self.M2
+        if form == "cp":  # the coupled form's own W2 is I − W1·A; Δ starts at 0
+            W2 = torch.zeros(n, n, dtype=DTYPE)
         self.V1 = torch.nn.Parameter(W1.repeat(L1, 1, 1))
         self.V2 = torch.nn.Parameter(W2.repeat(L2, 1, 1))
-        self.theta = torch.nn.Parameter(torch.full((T,), reg / L, dtype=DTYPE))
+        shape = {"per_layer": (T,), "shared": (1,), "per_row": (T, n)}[threshold]
+        self.theta = torch.nn.Parameter(torch.full(shape, reg / L, dtype=DTYPE))
         if weights == "binary":
             if scale == "global":
                 self.lam = torch.nn.Parameter(torch.ones((), dtype=DTYPE))
@@ -210,13 +226,17 @@ class UnrolledISTA(torch.nn.Module):
             W = Q.binary(pairs, self._scales())
         else:
             W = [w * M for w, (_, M) in zip(Q.ternary(pairs, self.scale_kind), pairs)]
+        a = float(self.mix)
+        if bool(self.quantized) and a < 1:  # progressive quantisation
+            W = [a * w + (1 - a) * V * M for w, (V, M) in zip(W, pairs)]
         if self.residual:
             return W[0], W[1] + torch.eye(self.out_features, dtype=DTYPE)
         return W[0], W[1]
 
     def thresholds(self) -> torch.Tensor:
-        r"""The thresholds :math:`\theta_t \ge 0` actually used: [T]."""
-        return torch.relu(self.theta)
+        r"""The thresholds :math:`\theta_t \ge 0` actually used: [T] (``[T, n]`` per row)."""
+        theta = torch.relu(self.theta)
+        return theta.expand(self.layers) if self.threshold_kind == "shared" else theta
 
     # ------------------------------------------------------------------ forward
     def forward(self, Y_or_bits, Y=None) -> torch.Tensor:
@@ -229,83 +249,31 @@ class UnrolledISTA(torch.nn.Module):
             W1, W2 = self.decode(Y_or_bits)
             return self._unroll(as_features(_numeric(Y, "Y"), self.in_features, "Y"), W1, W2, batched=True)
 
-    def _unroll(self, Y, W1, W2, batched: bool):
-        theta = self.thresholds()
+    def iterates(self, Y) -> list[torch.Tensor]:
+        """Every iterate ``[x_1, …, x_T]`` (each [N, n]) of ``Y`` [N, m] (what distillation matches)."""
+        W1, W2 = self.weights()
+        return self._unroll(as_features(_numeric(Y, "Y"), self.in_features, "Y"), W1, W2, False, every=True)
+
+    def _unroll(self, Y, W1, W2, batched: bool, every: bool = False):
+        theta, out = self.thresholds(), []
         t1 = lambda t: 0 if self.tied else t  # noqa: E731
         t2 = lambda t: 0 if self.tied else t - 1  # noqa: E731
         if batched:
             W1, W2 = W1.transpose(0, 1), W2.transpose(0, 1)  # [L, S, n, ·]
         x = soft(Y @ W1[0].transpose(-1, -2), theta[0])
         for t in range(1, self.layers):
+            out.append(x)
             if self.form == "cp":
-                x = soft(x + (Y - x @ self.A.T) @ W1[t1(t)].transpose(-1, -2), theta[t])
+                step = x @ W2[t2(t)].transpose(-1, -2) if self.residual else x
+                x = soft(step + (Y - x @ self.A.T) @ W1[t1(t)].transpose(-1, -2), theta[t])
             else:
                 x = soft(Y @ W1[t1(t)].transpose(-1, -2) + x @ W2[t2(t)].transpose(-1, -2), theta[t])
-        return x
-
-    # ------------------------------------------------------------------ bits (binary networks)
-    def _require_binary(self):
-        if self.weight_kind != "binary":
-            raise ValueError(f"bits are defined for binary networks; this one has weights={self.weight_kind!r}")
-
-    @property
-    def num_bits(self) -> int:
-        """Free sign bits: the support sizes of every stored W1 and W2."""
-        self._require_binary()
-        return self.V1.shape[0] * len(self._idx1) + self.V2.shape[0] * len(self._idx2)
-
-    def _layout(self):
-        """(matrix 1|2, stored index) per flat block, in bit order."""
-        L1, L2 = self.V1.shape[0], self.V2.shape[0]
-        order = []
-        for t in range(L1):
-            order.append((1, t))
-            if L2 and (self.tied or t >= 1):
-                order.append((2, 0 if self.tied else t - 1))
-        return order
-
-    def bits(self) -> torch.Tensor:
-        """The network's current sign bits [num_bits] (bit 1 ↔ latent weight ≥ 0)."""
-        self._require_binary()
-        parts = []
-        for which, t in self._layout():
-            V, idx = (self.V1, self._idx1) if which == 1 else (self.V2, self._idx2)
-            parts.append((V.detach()[t].flatten()[idx] >= 0).to(DTYPE))
-        return torch.cat(parts) if parts else torch.zeros(0, dtype=DTYPE)
-
-    @torch.no_grad()
-    def set_bits(self, bits) -> "UnrolledISTA":
-        """Give the latent weights the signs of ``bits`` [num_bits], keeping their magnitudes."""
-        b = as_bits(bits, self.num_bits)[0]
-        pos = 0
-        for which, t in self._layout():
-            V, idx = (self.V1, self._idx1) if which == 1 else (self.V2, self._idx2)
-            flat = V[t].view(-1)
-            mag = flat[idx].abs().clamp_min(1e-3)
-            flat[idx] = mag * (2 * b[pos : pos + len(idx)] - 1)
-            pos += len(idx)
-        return self
-
-    def decode(self, bits) -> tuple[torch.Tensor, torch.Tensor]:
-        """Weights of ``S`` networks: ``(W1 [S, L1, n, m], W2 [S, L2, n, n])`` = scale · M ⊙ (2·bits − 1)."""
-        b = as_bits(bits, self.num_bits)
-        S, (n, m) = b.shape[0], (self.out_features, self.in_features)
-        W1 = torch.zeros(S, self.V1.shape[0], n * m, dtype=DTYPE)
-        W2 = torch.zeros(S, self.V2.shape[0], n * n, dtype=DTYPE)
-        pos = 0
-        for which, t in self._layout():
-            W, idx = (W1, self._idx1) if which == 1 else (W2, self._idx2)
-            W[:, t, idx] = 2 * b[:, pos : pos + len(idx)] - 1
-            pos += len(idx)
-        lam1, lam2 = (s.detach() for s in self._scales())
-        W2 = lam2 * W2.view(S, -1, n, n)
-        if self.residual:
-            W2 = W2 + torch.eye(n, dtype=DTYPE)
-        return lam1 * W1.view(S, -1, n, m), W2
+        return [*out, x] if every else x
 
     def extra_repr(self) -> str:
         return (f"A {tuple(self.A.shape)}, layers={self.layers}, mask={self.mask_kind!r}, "
-                f"weights={self.weight_kind!r}, scale={self.scale_kind!r}, tied={self.tied}")
+                f"weights={self.weight_kind!r}, scale={self.scale_kind!r}, tied={self.tied}, form={self.form!r}, "
+                f"residual={self.residual}, threshold={self.threshold_kind!r}")
 
 
 def PIBiNN(operator, layers: int = 8, tied: bool = False, reg: float = 0.05,

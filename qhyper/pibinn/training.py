@@ -9,6 +9,18 @@ r"""Two-stage training of unrolled networks on an inverse problem.
    with a cosine-annealed learning rate, and the latent weights are clipped to
    :math:`[-1, 1]` after every step.
 
+Two options of stage 2 lean on the full-precision network (levers measured in
+``benchmarks/pibinn_levers.py``):
+
+* ``ramp_steps`` — progressive quantisation: the weights are
+  :math:`a\,Q(V) + (1-a)\,M\odot V` with :math:`a` rising linearly from :math:`1/r` to 1
+  over the first :math:`r` steps of stage 2, so the signs settle while the network still
+  works; the rest of stage 2 (and the result) is exactly quantised.
+* ``teacher`` and ``distill`` — distillation: stage 2 adds
+  :math:`\beta\,\tfrac1{T-1}\sum_{t<T}\operatorname{mean}(x_t - x_t^{\text{teacher}})^2`, the
+  intermediate iterates of a trained network of the same depth (e.g. the free-form masked
+  full-precision one) as targets.
+
 Real-weight networks use every step for stage 1. A network that is already quantised
 skips stage 1. Ctrl-C stops training and returns what it has (``interrupted=True``), and so
 does the time budget ``max_time`` (``budget_hit=True``), checked at every step.
@@ -45,7 +57,8 @@ __all__ = ["train"]
 def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: int = 256,
           lr: float = 1e-3, warm_fraction: float = 0.5, qat_lr: float = 1e-2,
           eval_every: int = 100, progress: bool = True, method: str | None = None,
-          threads: int | None = None, max_time: float | None = None) -> TrainResult:
+          threads: int | None = None, max_time: float | None = None, ramp_steps: int = 0,
+          teacher: UnrolledISTA | None = None, distill: float = 0.0) -> TrainResult:
     """Train ``model`` on ``problem`` (an :class:`~qhyper.pibinn.InverseProblem`).
 
     Args:
@@ -59,6 +72,10 @@ def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: i
         method: name stored in the result (default from the model's settings).
         threads: torch threads while training (restored afterwards); ``None`` leaves them.
         max_time: time budget in seconds (``None``: none), checked at every step.
+        ramp_steps: steps of progressive quantisation at the start of stage 2 (0: none); at
+            most the stage-2 steps.
+        teacher: a trained network of the same operator and depth whose iterates stage 2
+            distils (with weight ``distill`` > 0).
 
     Returns:
         A :class:`~qhyper.trainers.TrainResult`: ``metrics`` holds ``train_nmse_db``,
@@ -84,16 +101,55 @@ def train(model: UnrolledISTA, problem, steps: int = 2000, seed=0, batch_size: i
     gen = torch_generator(seed)
     quantizing = model.weight_kind != "real"
     warm = 0 if bool(model.quantized) else (round(steps * warm_fraction) if quantizing else steps)
+    levers = _check_levers(model, steps - warm, ramp_steps, teacher, distill)
     start = time.perf_counter()
     bar = tqdm(total=steps, disable=not progress, desc=method or "unrolled")
     with _threads.threads(threads):
         history, done, stop = _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr,
-                                    eval_every, bar, deadline)
+                                    eval_every, bar, deadline, *levers)
         return _result(model, problem, history, method, time.perf_counter() - start, done * batch_size,
                        *stop_flags(stop))
 
 
-def _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr, eval_every, bar, deadline):
+def _check_levers(model, stage2, ramp_steps, teacher, distill):
+    """Validate the stage-2 levers before any work; returns ``(ramp_steps, teacher, distill)``."""
+    ramp_steps = check_count(ramp_steps, "ramp_steps", minimum=0,
+                             fix="the steps of progressive quantisation at the start of stage 2")
+    if ramp_steps > stage2:
+        why = ("a real-weight network has no stage 2" if model.weight_kind == "real"
+               else f"stage 2 has only {stage2} steps (steps × (1 − warm_fraction))")
+        raise ValueError(f"ramp_steps={ramp_steps} is more than the quantisation stage: {why}; "
+                         f"pass ramp_steps ≤ {stage2}")
+    distill = check_real(distill, "distill", 0, fix="the weight of the iterate-matching loss (0: none)")
+    if teacher is None:
+        if distill > 0:
+            raise ValueError(f"distill={distill} needs a teacher: pass teacher=<a trained UnrolledISTA of the "
+                             "same operator and depth>, or distill=0")
+        return ramp_steps, None, 0.0
+    if not isinstance(teacher, UnrolledISTA):
+        raise InputTypeError(f"teacher must be a trained UnrolledISTA (e.g. the masked full-precision network); "
+                             f"got {type(teacher).__name__}")
+    if teacher.layers != model.layers or teacher.A.shape != model.A.shape or not torch.equal(teacher.A, model.A):
+        raise ValueError(f"teacher must unroll the same operator over as many layers: it has {teacher.layers} "
+                         f"layers on A {tuple(teacher.A.shape)}, the model {model.layers} on A {tuple(model.A.shape)}")
+    if distill == 0:
+        raise ValueError("a teacher was given with distill=0: pass distill > 0 (e.g. 1.0) or no teacher")
+    return ramp_steps, teacher, distill
+
+
+def _loss(model, Y, X, teacher, distill):
+    """Mean squared error of the output, plus the distillation term of the iterates."""
+    if teacher is None:
+        return ((model(Y) - X) ** 2).mean()
+    xs = model.iterates(Y)
+    with torch.no_grad():
+        ts = teacher.iterates(Y)
+    match = sum(((a - b) ** 2).mean() for a, b in zip(xs[:-1], ts[:-1])) / max(len(xs) - 1, 1)
+    return ((xs[-1] - X) ** 2).mean() + distill * match
+
+
+def _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr, eval_every, bar, deadline,
+          ramp_steps=0, teacher=None, distill=0.0):
     """The two stages; returns the history, the steps done and what stopped them early (or None)."""
     history = {"loss": [], "eval_step": [], "train_nmse_db": [], "test_nmse_db": []}
     Y, X = problem.Y_train, problem.X_train
@@ -106,10 +162,12 @@ def _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr, eval_every, 
                 model.quantize_()
             opt = torch.optim.Adam(model.parameters(), lr=lr if stage == 1 else qat_lr)
             sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, count) if stage == 2 else None
-            for _ in range(count):
+            for k in range(count):
                 deadline.check()
+                if stage == 2 and ramp_steps:
+                    model.mix.fill_(min(1.0, (k + 1) / ramp_steps))
                 idx = torch.randint(Y.shape[0], (batch_size,), generator=gen)
-                loss = ((model(Y[idx]) - X[idx]) ** 2).mean()
+                loss = _loss(model, Y[idx], X[idx], *((teacher, distill) if stage == 2 else (None, 0.0)))
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -125,6 +183,7 @@ def _loop(model, problem, steps, warm, gen, batch_size, lr, qat_lr, eval_every, 
     except (KeyboardInterrupt, BudgetExpired) as err:
         stop = err
     finally:
+        model.mix.fill_(1.0)  # the result is exactly quantised, even when stopped mid-ramp
         bar.close()
     return history, done, stop
 

@@ -117,3 +117,33 @@ def test_the_good_spellings_still_work(problem):
     assert res.method == "mine" and res.history["eval_step"] == [2, 4]
     assert np.isfinite(nmse_db(res.state["model"], small, "train"))
     assert evaluator(res.state["model"], small, noise_std=None).logit_scale == pytest.approx(1 / small.noise_std)
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda net, p: train(net, p, steps=10, ramp_steps=6, progress=False), ValueError,
+     r"ramp_steps=6 is more than the quantisation stage: stage 2 has only 5 steps .* pass ramp_steps ≤ 5"),
+    (lambda net, p: train(net, p, ramp_steps=1.5, progress=False), ValueError, "ramp_steps must be an integer ≥ 0"),
+    (lambda net, p: train(net, p, distill=1.0, progress=False), ValueError, "distill=1.0 needs a teacher: pass teacher="),
+    (lambda net, p: train(net, p, distill=-1, teacher=net, progress=False), ValueError, "distill must be"),
+    (lambda net, p: train(net, p, teacher=net, progress=False), ValueError, "teacher was given with distill=0"),
+    (lambda net, p: train(net, p, teacher="fp", distill=1.0, progress=False), TypeError,
+     "teacher must be a trained UnrolledISTA"),
+    (lambda net, p: train(net, p, teacher=PIBiNN(p, layers=3), distill=1.0, progress=False), ValueError,
+     "teacher must unroll the same operator over as many layers: it has 3 layers"),
+    (lambda net, p: train(UnrolledISTA(p), p, ramp_steps=1, progress=False), ValueError,
+     "ramp_steps=1 .* a real-weight network has no stage 2"),
+])
+def test_train_refuses_bad_levers_before_training(large, call, error, name):
+    refused(lambda: call(PIBiNN(large), large), error, name)
+
+
+@pytest.mark.parametrize("make, error, name", [
+    (lambda p: UnrolledISTA(p, threshold="per_column"), ValueError, "threshold must be one of"),
+    (lambda p: UnrolledISTA(p, threshold=2), TypeError, "threshold"),
+    (lambda p: qh.pibinn.init_from(PIBiNN(p, layers=4), UnrolledISTA(p, layers=3)), ValueError,
+     "init_from: teacher and student must unroll the same operator over as many layers"),
+    (lambda p: qh.pibinn.init_from(PIBiNN(p).quantize_(), UnrolledISTA(p)), ValueError, "already quantised"),
+    (lambda p: qh.pibinn.init_from(PIBiNN(p), "teacher"), TypeError, r"init_from\(teacher\): needs an UnrolledISTA"),
+])
+def test_new_options_refuse_bad_inputs(problem, make, error, name):
+    refused(lambda: make(problem), error, name)

@@ -59,7 +59,7 @@ def test_physics_mask_is_structural_not_numerical():
     (lambda: qh.pibinn.UnrolledISTA(torch.eye(3), weights="binary", scale="per_column"), "scale"),
     (lambda: qh.pibinn.UnrolledISTA(torch.eye(3), mask="pruned"), "mask"),
     (lambda: qh.pibinn.UnrolledISTA(torch.eye(3), form="admm"), "form"),
-    (lambda: qh.pibinn.UnrolledISTA(torch.eye(3), form="cp", residual=True), "residual"),
+    (lambda: qh.pibinn.UnrolledISTA(torch.eye(3), threshold="per_column"), "threshold"),
 ])
 def test_bad_construction_is_refused(make, match):
     with pytest.raises(ValueError, match=match):
