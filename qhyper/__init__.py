@@ -36,6 +36,7 @@ _LAZY = {
     "Hypernetwork": ("qhyper.hypernet", "Hypernetwork"),
     "load": ("qhyper.hypernet.persist", "load"),  # qh.load(path): a saved Hypernetwork
     "information": ("qhyper.information", None),
+    "symmetry": ("qhyper.symmetry", None),  # hidden-unit permutations, symmetrise(probs, model)
     "pibinn": ("qhyper.pibinn", None),
     "pib": ("qhyper.pib", None),
     "comparison": ("qhyper.comparison", None),  # tasks, methods, Comparison: qh.comparison.tasks()
