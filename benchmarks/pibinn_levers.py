@@ -63,6 +63,8 @@ def run(task_name, seeds, steps, only):
         for layers in (8, 16):
             t = _teacher(problem, seed, steps, layers, cache)
             rows[f"free FP ({layers} layers)"].append(_row(t, problem, cache, layers))
+            print(f"  [{task_name} seed {seed}] free FP ({layers} layers): {rows[f'free FP ({layers} layers)'][-1]['test']:.2f} dB",
+                  flush=True)
         cp = UnrolledISTA(problem, layers=8, mask="physics", weights="real", form="cp")
         train(cp, problem, steps=steps, seed=seed, progress=False)
         rows["cp FP (8 layers)"].append(_row(cp, problem, cache, 8))
@@ -78,8 +80,10 @@ def run(task_name, seeds, steps, only):
                 kw["teacher"] = _teacher(problem, seed, steps, layers, cache)
             start = time.perf_counter()
             train(net, problem, seed=seed, progress=False, **kw)
+            _teacher(problem, seed, steps, layers, cache)  # the reference of this depth
             rows[name].append(_row(net, problem, cache, layers, time.perf_counter() - start))
-            print(f"  [{task_name} seed {seed}] {name}: {rows[name][-1]['test']:.2f} dB", flush=True)
+            print(f"  [{task_name} seed {seed}] {name}: {rows[name][-1]['test']:.2f} dB "
+                  f"({rows[name][-1]['diff']:+.2f} dB against free FP, {layers} layers)", flush=True)
     _print(task_name, steps, seeds, rows)
 
 
