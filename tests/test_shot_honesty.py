@@ -89,7 +89,21 @@ def test_a_born_machine_reads_samples_only(no_probabilities, gradient):
     assert res.state["samples"].shape == (64, 4) and "target_fraction" in res.metrics
 
 
+@pytest.mark.parametrize("backend", ["torch", "qiskit"])
+def test_a_chow_liu_born_machine_with_the_liu_wang_kernel_reads_samples_only(no_probabilities, backend):
+    """The Born-machine benchmark's setting: the tree built from the patterns, Liu & Wang's bandwidths."""
+    from qhyper.objectives import GaussianMixtureKernel
+
+    patterns = qh.datasets.bars_and_stripes_patterns(2, 2)
+    hn = Hypernetwork(qh.circuits.get("chow_liu", n_qubits=4, layers=2, data=patterns), backend=backend,
+                      shots=64, seed=0)
+    res = QHN(MMD(patterns, kernel=GaussianMixtureKernel.liu_wang()), optimizer="adam", lr=0.1, steps=2,
+              final_shots=64, seed=0, progress=False).fit(hn)
+    assert res.state["samples"].shape == (64, 4)
+
+
 def test_the_comparison_mmd_row_reads_samples_only(no_probabilities):
+    """With the method's defaults (SPSA averaging MMD_DIRECTIONS directions)."""
     table = qh.compare(["mmd"], task="bars_stripes_sign", seeds=1, quick=True, progress=False,
                        options={"mmd": {"backend": "qiskit", "steps": 2}})
     assert table[0]["status"] == "ok", table[0].get("reason")
