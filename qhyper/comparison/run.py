@@ -7,7 +7,7 @@ import os
 import statistics
 from dataclasses import dataclass
 
-from .._progress import tqdm
+from .._progress import bars_shown, nested, tqdm
 
 from .._budget import check_max_time
 from .._checks import InputTypeError, check_bool
@@ -99,16 +99,24 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
     bar = tqdm(total=sum(len(seeds) for c in configs if c.runs), initial=len(records),
                desc=f"compare {task.name}", disable=not progress)
 
+    left = {c.label: len(seeds) for c in configs if c.runs}
+    for r in records.values():
+        left[r["label"]] = left.get(r["label"], 1) - 1
+    times: dict[str, list[float]] = {}
+
     def on_record(record):  # in memory first: a Ctrl-C held back during the append lands after it
         records[record["key"]] = record
         fresh.append(record)
         if store is not None:
             store.append(record)
+        left[record["label"]] = left.get(record["label"], 1) - 1
+        times.setdefault(record["label"], []).append(float(record.get("wall_time") or 0.0))
         bar.update(1)
-        bar.set_postfix(method=record["label"], seed=record["seed"])
+        bar.set_postfix(method=record["label"], seed=record["seed"], eta=_eta(left, times))
 
     try:
-        interrupted = executor.run(task, groups, runners, strict, on_record)
+        with nested(progress and bars_shown()):  # each run's own bar below this one (local runs)
+            interrupted = executor.run(task, groups, runners, strict, on_record)
     except KeyboardInterrupt:  # between runs: what finished is kept
         interrupted = True
     finally:
@@ -123,6 +131,18 @@ def compare(methods=None, task="digits01_4x4", seeds=3,
         cut = {"key": None, "method": "-", "label": "-", "seed": None, "status": "interrupted",
                "reason": "Ctrl-C between runs"}
     return Comparison(rows, task, runs, seeds, interrupted=cut, grid=grid)
+
+
+def _eta(left: dict, times: dict) -> str:
+    """Time still to go, from the finished runs: each method's remaining runs at its own mean
+    wall time so far (a method with none finished yet: the mean over all finished runs)."""
+    every = [t for ts in times.values() for t in ts]
+    if not every:
+        return "?"
+    overall = sum(every) / len(every)
+    seconds = sum(n * (sum(times[k]) / len(times[k]) if times.get(k) else overall) for k, n in left.items() if n > 0)
+    minutes, sec = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{sec:02d}"
 
 
 @dataclass

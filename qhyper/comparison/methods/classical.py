@@ -1,6 +1,7 @@
 """The classical baselines on a task's BinaryMLP: ``ste``, ``qubo`` and the ``exact`` oracle."""
 from __future__ import annotations
 
+from ..._progress import inner
 from ..options import check_keys, keywords
 from ..registry import MethodUnavailable
 from . import SMALL_TENSOR_THREADS
@@ -13,7 +14,7 @@ def ste(task, seed, options):
     :data:`~qhyper.comparison.methods.SMALL_TENSOR_THREADS` torch threads (restored afterwards) unless the options say otherwise."""
     from ...trainers import STE
 
-    return STE(seed=seed, **{"threads": SMALL_TENSOR_THREADS, **options}).fit(task.evaluator())
+    return STE(seed=seed, **{"threads": SMALL_TENSOR_THREADS, "progress": inner(), **options}).fit(task.evaluator())
 
 
 def qubo(task, seed, options):
@@ -31,7 +32,7 @@ def qubo(task, seed, options):
         check_encodable(task.model())
     except ValueError as err:
         raise MethodUnavailable(str(err)) from err
-    return QUBO(seed=seed, **options).fit(task.evaluator())
+    return QUBO(seed=seed, **{"progress": inner(), **options}).fit(task.evaluator())
 
 
 def exact(task, seed, options):

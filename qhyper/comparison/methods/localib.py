@@ -7,6 +7,7 @@ with :func:`qhyper.pib.train_end_to_end`.
 """
 from __future__ import annotations
 
+from ..._progress import inner
 from ... import data as datasets
 from ..._budget import check_max_time
 from ..._checks import InputTypeError, check_bool, check_count, check_instance, check_real
@@ -38,7 +39,7 @@ def local(which: str):
         opts = dict(options)
         kind, hidden = opts.pop("kind", "binary"), opts.pop("hidden", LOCAL_HIDDEN)
         unit_options = opts.pop("unit_options", None) or {}
-        opts.setdefault("progress", False)
+        opts.setdefault("progress", inner())
         opts.setdefault("threads", SMALL_TENSOR_THREADS)
         data = datasets.load(task.dataset, seed=seed, **task.dataset_options)
         net = network(kind, [data.n_features, *hidden], data.n_classes, seed=seed, **unit_options)

@@ -27,6 +27,7 @@ import time
 
 import torch
 
+from ..._progress import inner
 from ..._budget import check_max_time
 from ..._checks import DTYPE, check_bool, check_count, check_real, InputTypeError, seed_int
 from ..._threads import check_threads
@@ -162,7 +163,7 @@ def accepted_options(name: str) -> tuple[str, ...]:
 def _train_options(options: dict) -> dict:
     """Take the :func:`~qhyper.pibinn.train` options out of ``options`` (``progress`` off by default)."""
     train_kw = {k: options.pop(k) for k in _TRAIN_KEYS if k in options}
-    train_kw.setdefault("progress", False)
+    train_kw.setdefault("progress", inner())
     train_kw.setdefault("threads", SMALL_TENSOR_THREADS)
     return train_kw
 

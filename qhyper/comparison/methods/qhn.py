@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...circuits.brick import DEFAULT_LAYERS
+from ..._progress import inner
 from ..options import check_keys, keywords
 from ..registry import MethodUnavailable
 
@@ -55,7 +56,8 @@ def qhn(objective: str):
                                         layers=circuit.pop("layers", BRICK_LAYERS), seed=seed, **circuit)
         except MemoryError as err:
             raise MethodUnavailable(str(err)) from err
-        return QHN(objective=obj, seed=seed, progress=False, **opts).fit(hn, ev)
+        opts.setdefault("progress", inner())  # the fit's steps under qh.compare's bar, when it shows one
+        return QHN(objective=obj, seed=seed, **opts).fit(hn, ev)
 
     def preflight(options):
         """Known keys only; the objective, the trainer and the hypernetwork (its circuit
