@@ -1,7 +1,7 @@
 """The built-in tasks and methods, as data, registered when :mod:`qhyper.comparison` loads.
 
-Default budgets keep ``qhyper compare`` (6 methods × 3 seeds) under a minute on 2 cores (measured 43 s
-wall, 37 s of runs, on an idle 2-core machine).
+Default budgets keep ``qhyper compare`` (6 methods × 3 seeds) under a minute on 2 cores (measured 49 s
+wall, 44 s inside the command, on an idle 2-core machine).
 MLE: L-BFGS with the trainer's entropy annealing at the original code's depth 4 finds the
 global minimum of digits01_4x4 in ≥ 90% of restarts (``benchmarks/qhn_depth.py``).
 """
