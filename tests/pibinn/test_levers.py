@@ -1,4 +1,4 @@
-"""The levers of issue 20: the residual coupled form (bits layout, decode, batched forward),
+"""PIBiNN's training levers: the residual coupled form (bits layout, decode, batched forward),
 threshold groups, progressive quantisation, distillation and sign initialisation."""
 import copy
 
@@ -7,6 +7,7 @@ import torch
 
 from qhyper.pibinn import UnrolledISTA, bits_per_weight, init_from, load_problem, train
 from qhyper.pibinn.training import _loss
+from pibinn_batched import assert_batched_matches_single
 
 TINY = dict(n=8, m=4, blocks=2, k=1, n_train=64, n_test=32)
 A = torch.tensor([[1.0, -2.0, 0.0, 0.0], [0.0, 0.0, 3.0, 0.5]])  # supp(Aᵀ) 4 entries, M2 8 entries
@@ -51,11 +52,7 @@ def test_residual_cp_batched_forward_equals_one_network_at_a_time(tiny, tied, th
         net.theta.add_(torch.rand(net.theta.shape, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
                        * 0.05)
     bits = _random_bits(net, 5)
-    out = net(bits, tiny.Y_test)
-    assert out.shape == (5, tiny.Y_test.shape[0], tiny.n) and not out.requires_grad
-    for s in range(5):
-        net.set_bits(bits[s])
-        assert torch.allclose(out[s], net(tiny.Y_test).detach(), atol=1e-12)
+    assert_batched_matches_single(net, bits, tiny.Y_test)
 
 
 def test_residual_cp_recurrence_by_hand(tiny):

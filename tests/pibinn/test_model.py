@@ -6,6 +6,7 @@ import torch
 
 import qhyper as qh
 from qhyper.pibinn import PIBiNN, UnrolledISTA, load_problem, train
+from pibinn_batched import assert_batched_matches_single
 
 TINY = dict(n=8, m=4, blocks=2, k=1, n_train=64, n_test=32)
 
@@ -80,11 +81,7 @@ def test_batched_forward_equals_one_network_at_a_time(tiny, form, residual):
     net = UnrolledISTA(tiny, layers=3, weights="binary", tied=True, form=form, residual=residual)
     net.quantize_()
     bits = torch.randint(0, 2, (5, net.num_bits), generator=torch.Generator().manual_seed(0)).double()
-    out = net(bits, tiny.Y_test)
-    assert out.shape == (5, tiny.Y_test.shape[0], tiny.n) and not out.requires_grad
-    for s in range(5):
-        net.set_bits(bits[s])
-        assert torch.allclose(out[s], net(tiny.Y_test).detach(), atol=1e-12)
+    assert_batched_matches_single(net, bits, tiny.Y_test)
 
 
 def test_ista_reference_converges_and_pibinn_starts_as_ista(tiny):
