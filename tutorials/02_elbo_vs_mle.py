@@ -84,6 +84,21 @@ ax.semilogy(gap_trace, "--", label="$\\log p(D) - $ELBO")
 ax.set_xlabel("step"); ax.legend(); plt.show()
 
 # %% [markdown]
+# ## Why the KL stays above a few nats: the posterior's permutation symmetry
+# Permuting the 4 hidden units (their input weights, biases and output weights) leaves every
+# prediction unchanged, so the posterior is a mixture of up to $4! = 24$ permuted copies of each
+# network. A circuit that settles on one copy is up to $\log 24 = 3.18$ nats from the posterior
+# however well it fits that copy. `qh.symmetry.symmetrise` averages $q_\theta$ over the 24
+# permutations — draw a network from the circuit, then permute its hidden units at random —
+# which predicts the same and is never further from the posterior.
+
+# %%
+perms = qh.symmetry.hidden_permutations(model)
+q_final = hn.distribution().probs().detach()
+print(f"{perms.shape[0]} hidden-unit permutations; KL(q || posterior) = {post.kl_from(q_final):.3f} nats, "
+      f"symmetrised KL = {post.kl_from(qh.symmetry.symmetrise(q_final, model)):.3f} nats")
+
+# %% [markdown]
 # ## MLE against ELBO, MAP against posterior-predictive
 # The `QHN` trainer runs both objectives; each result reports the MAP network's test accuracy
 # and that of the average prediction over the circuit's distribution (`predictive_*`).
