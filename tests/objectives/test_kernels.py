@@ -91,7 +91,7 @@ def test_bad_kernel_parameters_rejected():
         PolynomialKernel(2, offset=-1)
 
 
-@pytest.mark.parametrize("n", [5, 62, 63, 130])
+@pytest.mark.parametrize("n", [5, 9, 20, 40, 62, 63, 130])  # bincount (≤ 12 here), sorted keys (≤ 53), words
 def test_unique_rows_matches_torch_unique(n):
     from qhyper.objectives.kernels import unique_rows
 
@@ -101,3 +101,5 @@ def test_unique_rows_matches_torch_unique(n):
     rows, inverse, counts = unique_rows(x)
     assert torch.equal(rows[inverse], x)
     assert rows.shape[0] == torch.unique(x, dim=0).shape[0] and int(counts.sum()) == x.shape[0]
+    ref_rows, ref_counts = torch.unique(x, dim=0, return_counts=True)  # lexicographic = index order
+    assert torch.equal(rows, ref_rows) and torch.equal(counts, ref_counts)
