@@ -1,5 +1,5 @@
 """Bad arguments to the ``qhyper`` command: exit status 2, the option named on stderr, and
-nothing written or run (issue 16). On the old code each ``NEW`` case below was accepted
+nothing written or run. On the old code each ``NEW`` case below was accepted
 silently (``oracle --top 0``, a repeated ``--set``, ``--out ''``), ran and failed late (a seed
 ≥ 2^32, an empty ``--grid`` value), printed a raw message (``--plugin ''``: "Empty module
 name"), raised a traceback (``--seeds 0-99999999999``: MemoryError; ``--num-cpus inf``:

@@ -1,5 +1,5 @@
 """Bad inputs to qh.compare, its tasks, registries, run store, executors and figure: refused
-before any run, with the parameter named (issue 16). On the old code each ``NEW`` case below
+before any run, with the parameter named. On the old code each ``NEW`` case below
 was accepted silently (``quick="yes"``, ``replace="no"`` counted as True; a seed ≥ 2^32 failed
 inside the runs), failed late (a task's bad data set or model, an inverse method's bad
 option: a ``failed`` row after the runs started), failed with a raw message ("'float' object

@@ -1,5 +1,5 @@
 """Bad inputs to the Evaluator, loss tables, likelihoods, ExactPosterior, bitstrings,
-information and noise: refused at once, with the parameter named (issue 16).
+information and noise: refused at once, with the parameter named.
 
 On the old code each case below was accepted silently (complex inputs with only a warning,
 ``logit_scale=inf``, ``chunk_bytes="1"``, ``kl_from`` of NaN, an index out of range wrapped

@@ -1,4 +1,4 @@
-"""Bad inputs to the models and data sets: refused at once, with the parameter named (issue 16).
+"""Bad inputs to the models and data sets: refused at once, with the parameter named.
 On the old code each case below was accepted silently (``"16"`` became [1, 6], ``bias="no"``
 counted as True, a one-point or one-class training split, complex inputs with only a
 warning, a set of layer widths in hash order), failed with a raw message (numpy's

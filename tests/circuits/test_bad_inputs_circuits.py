@@ -1,5 +1,5 @@
 """Bad inputs to the ansatz catalogue, gate records and converters: refused at once, with the
-parameter named (issue 16). On the old code each case below was accepted silently (a product
+parameter named. On the old code each case below was accepted silently (a product
 ansatz with ``layers=True``, a coefficient ``"2"``, a complex θ, ``measure="no"``, a second
 family registered as ``"brick"`` over the first), failed with a raw library message
 (unhashable list, ``IndexError`` from the user's qfunc, ``'int' object has no len()``), or took

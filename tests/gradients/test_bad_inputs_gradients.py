@@ -1,5 +1,5 @@
 """Bad inputs to the gradient estimators and the ``gradient=`` shortcuts: refused at once, with
-the parameter named (issue 16). On the old code each case below was accepted silently
+the parameter named. On the old code each case below was accepted silently
 (``SPSA(c=True)``, ``c=1e300``, ``gamma=100`` — which overflows at step 10⁴ —, a negative or
 fractional step, a generator of None that drew from torch's global stream, ``spsa=`` ignored
 beside ``gradient="backprop"``), or failed with a raw message: ``ZeroDivisionError`` inside the

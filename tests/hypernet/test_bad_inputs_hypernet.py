@@ -1,5 +1,5 @@
 """Bad inputs to ``Hypernetwork``, its backends, its distribution and readout mitigation:
-refused at once, with the parameter named (issue 16). On the old code each case below was
+refused at once, with the parameter named. On the old code each case below was
 accepted silently (a complex or boolean θ, ``num_bits = 2.5`` read as 2, ``layers`` ignored
 beside an ansatz object, ``shots=10**30``, an Aer option value checked only at the first
 sample, ``diff_method`` ignored in shot mode, bits of value 2 mitigated into NaN), failed with a

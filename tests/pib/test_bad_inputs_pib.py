@@ -1,5 +1,5 @@
 """Bad inputs to the PIB networks, units and the end-to-end trainer: refused at once, before any
-work, with the parameter named (issue 16).
+work, with the parameter named.
 
 On the old code each case below was accepted silently (``bias="no"`` counted as True,
 ``n_classes="2"`` became 2, complex inputs lost their imaginary part, a gain of 0 made every

@@ -1,5 +1,5 @@
 """Bad inputs to PIBiNN — problems, masks, the unrolled networks, train(), metrics and
-accounting: refused at once, before any work, with the parameter named (issue 16).
+accounting: refused at once, before any work, with the parameter named.
 
 On the old code each case below was accepted silently (``tied="no"`` counted as True, a complex
 operator or measurements lost their imaginary part, ``tol=-1`` made every mask dense, an empty

@@ -1,5 +1,5 @@
 """Bad inputs to the quantum trainer, its objectives and kernels, the oracle and the QUBO
-trainer: each refused with a fitting type, the parameter named, before any work (issue 16).
+trainer: each refused with a fitting type, the parameter named, before any work.
 
 Every case here was accepted, failed late (a bad ``test=`` split surfaced after training),
 or failed with a raw message (``could not convert string to float``, an AttributeError,

@@ -1,5 +1,5 @@
 """Bad inputs to the classical trainers (STE, LocalIB / HSICBottleneck) and to the optimizer
-options: refused at once, before any work, with the parameter named (issue 16).
+options: refused at once, before any work, with the parameter named.
 
 On the old code each case below was accepted silently (``progress="no"``, ``width="foo"``,
 ``ray_address=3``, an abstract optimizer class), failed with a raw AttributeError
