@@ -75,5 +75,6 @@ plt.show()
 # Compare the two bar charts: the circuit's mass need not land on the activation with the
 # lowest-loss network. Gradient training of the circuit can settle in a local optimum whose
 # network is good but not the best; `result.metrics["p_best"]` is the probability of the
-# single best (weights, architecture) pair, and `benchmarks/qhn_depth.py` measures how often
-# restarts reach it as the circuit gets deeper.
+# single best (weights, architecture) pair. `benchmarks/qhn_depth.py` measures, on a
+# different task (17-bit logistic regression on `digits01_4x4`), how often restarts reach the
+# global minimum as the circuit gets deeper.
