@@ -53,7 +53,7 @@ ste = qh.trainers.STE(epochs=5 if SMOKE else 100, seed=0).fit(ev)
 qubo = qh.trainers.QUBO(num_reads=2 if SMOKE else 10, num_sweeps=100 if SMOKE else 1000, seed=0).fit(ev)
 for res in (oracle, ste, qubo):
     print(res)
-print("QUBO size and time:", {k: v for k, v in qubo.metrics.items() if k.startswith("qubo_")})
+print("QUBO size and lowest read energy:", {k: v for k, v in qubo.metrics.items() if k.startswith("qubo_")})
 
 # %% [markdown]
 # ## The regularisers change the solution
