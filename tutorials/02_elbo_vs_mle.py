@@ -81,7 +81,7 @@ print(f"final KL(q || posterior) = {kl_trace[-1]:.4f}; log p(D) - ELBO = {gap_tr
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.semilogy(kl_trace, label="KL$(q_\\theta\\|\\pi)$")
 ax.semilogy(gap_trace, "--", label="$\\log p(D) - $ELBO")
-ax.set_xlabel("step"); ax.legend(); plt.show()
+ax.set_xlabel("step"); ax.set_ylabel("nats"); ax.set_title("ELBO training: the gap is the KL"); ax.legend(); plt.show()
 
 # %% [markdown]
 # ## Why the KL stays above a few nats: the posterior's permutation symmetry
@@ -122,7 +122,8 @@ for k, name in enumerate(("MLE", "ELBO")):
     ax.scatter(np.full(len(vals), k) - 0.1, [v[0] for v in vals], marker="o", label=f"{name} MAP" if k == 0 else None, c="C0")
     ax.scatter(np.full(len(vals), k) + 0.1, [v[1] for v in vals], marker="s", label=f"{name} predictive" if k == 0 else None, c="C1")
 ax.axhline(post.predictive_accuracy(data.X_test, data.y_test), color="k", ls="--", lw=1, label="exact posterior")
-ax.set_xticks([0, 1], ["MLE", "ELBO"]); ax.set_ylabel("test accuracy"); ax.legend(fontsize=7); plt.show()
+ax.set_xticks([0, 1], ["MLE", "ELBO"]); ax.set_ylabel("test accuracy"); ax.set_title("MAP and predictive, per seed")
+ax.legend(fontsize=7); plt.show()
 
 # %% [markdown]
 # The numbers above are whatever this run measured: on some seeds MLE's single network is as

@@ -89,7 +89,8 @@ for name, res in runs.items():
 fig, ax = plt.subplots(figsize=(5, 3))
 for name, res in runs.items():
     ax.plot(res.history["expected_loss"], label=name)
-ax.set_xlabel("step"); ax.set_ylabel("expected loss (mean NLL)"); ax.legend(); plt.show()
+ax.set_xlabel("step"); ax.set_ylabel("expected loss (mean NLL)"); ax.set_title("training from shots")
+ax.legend(); plt.show()
 
 # %% [markdown]
 # ## How many shots are enough?
@@ -105,7 +106,8 @@ for shots in SHOT_GRID:
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.semilogx(SHOT_GRID, curve, "o-", label="MMD surrogate (SPSA)")
 ax.axhline(runs["exact ELBO"].metrics["predictive_test_accuracy"], color="k", ls="--", label="exact ELBO")
-ax.set_xlabel("shots per circuit"); ax.set_ylabel("test accuracy"); ax.legend(); plt.show()
+ax.set_xlabel("shots per circuit"); ax.set_ylabel("test accuracy"); ax.set_title("MMD surrogate against shots")
+ax.legend(); plt.show()
 
 # %% [markdown]
 # ## A Born machine from shots alone

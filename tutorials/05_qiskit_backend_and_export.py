@@ -76,7 +76,8 @@ for s in SCALES:
 
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.plot(SCALES, p_best, "o-")
-ax.set_xlabel("noise scale $s$"); ax.set_ylabel("fraction of shots at the best network"); plt.show()
+ax.set_xlabel("noise scale $s$"); ax.set_ylabel("fraction of shots at the best network")
+ax.set_title("depolarising noise on Aer"); plt.show()
 
 # %% [markdown]
 # ## Export to OpenQASM 3
