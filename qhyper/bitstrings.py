@@ -14,7 +14,7 @@ import torch
 
 from ._checks import DTYPE, InputTypeError, available_memory, check_count, check_real, gib, real_array
 
-__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "from_counts", "unique_rows",
+__all__ = ["index_to_bits", "bits_to_index", "all_bits", "reverse_bit_order", "from_counts", "unique_rows", "histogram",
            "top_mass", "shannon_entropy"]
 
 
@@ -161,6 +161,18 @@ def unique_rows(bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.T
         present, inverse, counts = torch.unique(keys, return_inverse=True, return_counts=True)
     first = torch.empty(present.numel(), dtype=torch.int64).scatter_(0, inverse, torch.arange(size))
     return bits[first], inverse, counts
+
+
+def histogram(bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Samples of several circuits ``bits`` [B, m, n] as counts: ``(rows [U, n], counts
+    int64 [B, U])``, the distinct networks over all circuits (in index order) and how many
+    shots of each circuit gave each one — the form :meth:`Hypernetwork.sample_counts_angles`
+    returns."""
+    B, m, n = bits.shape
+    rows, inverse, _ = unique_rows(bits.reshape(-1, n))
+    U = rows.shape[0]
+    keys = inverse.reshape(B, m) + U * torch.arange(B).unsqueeze(-1)
+    return rows, torch.bincount(keys.reshape(-1), minlength=B * U).reshape(B, U)
 
 
 def top_mass(probs: torch.Tensor, mass: float = 1 - 1e-6, limit: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:

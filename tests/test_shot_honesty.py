@@ -5,7 +5,7 @@ circuit's probabilities forbidden.
 The guard is class-wide (any hypernetwork the entry point builds inside is covered): the
 Hypernetwork's exact methods, the BornDistribution's, and — on the Qiskit backend, whose
 shots come from Aer's sampler as from hardware — the backend's own statevector routes
-(``probs`` and ``sample_exact``). The torch and PennyLane backends simulate their shots from
+(``probs``, ``sample_exact`` and ``sample_counts_exact``). The torch and PennyLane backends simulate their shots from
 their own statevector, so there only the Hypernetwork level is guarded.
 """
 import pytest
@@ -36,7 +36,7 @@ def no_probabilities(monkeypatch):
 
     for owner, names in ((Hypernetwork, ("distribution", "probs_at", "forward")),
                          (BornDistribution, ("probs", "log_prob", "entropy")),
-                         (QiskitBackend, ("probs", "sample_exact"))):
+                         (QiskitBackend, ("probs", "sample_exact", "sample_counts_exact"))):
         for name in names:
             monkeypatch.setattr(owner, name, forbid(f"{owner.__name__}.{name}"))
     yield

@@ -9,8 +9,9 @@ A **shot estimator** is any object called as
 :class:`~qhyper.objectives.ShotForm`, ``theta`` a detached copy of the parameters θ [P], ``shots``
 samples per circuit, ``seed`` a fresh sampler seed for this step, ``generator`` a seeded
 ``torch.Generator`` for any other randomness, ``step`` the step index). It must read the
-circuit only through samples (``hypernet.sample_at`` / ``hypernet.sample_angles``). An optional ``name`` attribute is
-recorded in the trainer's ``state["gradient"]`` (default: the class name).
+circuit only through samples (``hypernet.sample_at`` / ``sample_angles`` /
+``sample_counts_angles``). An optional ``name`` attribute is recorded in the trainer's
+``state["gradient"]`` (default: the class name).
 :class:`~qhyper.gradients.ParameterShift` and :class:`~qhyper.gradients.SPSA` are shot
 estimators; a user's class with the same call works the same way.
 
@@ -91,7 +92,7 @@ def check_call(name: str, hypernet, form, theta, shots, generator, step) -> tupl
     """The arguments of a shot estimator's call, checked before any circuit is sampled:
     ``(theta [P] float64, shots, step)``. A form with kernel terms needs ``shots ≥ 2`` (its
     quadratic term is a U-statistic over pairs of distinct samples)."""
-    if not all(hasattr(hypernet, a) for a in ("ansatz", "sample_at", "sample_angles")):
+    if not all(hasattr(hypernet, a) for a in ("ansatz", "sample_at", "sample_angles", "sample_counts_angles")):
         raise InputTypeError(f"hypernet must be a qhyper.Hypernetwork (the estimator samples its circuit); got "
                              f"{type(hypernet).__name__} {hypernet!r:.60}")
     if not isinstance(form, ShotForm):

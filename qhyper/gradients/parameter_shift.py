@@ -18,7 +18,7 @@ the two-term rule (:math:`r = 1/(2\sin s) = \tfrac12` below). For the terms of a
 (the kernel is symmetric, so shifting either argument of the quadratic term gives the same
 expectation). Samples of the shifted circuits :math:`q^\pm_k` are independent of the
 samples at θ, so plain means over all pairs are **unbiased**. All circuits of a step (θ
-and every shift) are sampled in one ``hypernet.sample_angles`` call. Angles the ansatz
+and every shift) are sampled in one ``hypernet.sample_counts_angles`` call, as counts. Angles the ansatz
 declares inert (:attr:`~qhyper.circuits.Ansatz.inert_angles`, e.g. the final RZ layer of
 ``brick``) have an exactly zero gradient and are not shifted.
 """
@@ -57,27 +57,27 @@ class ParameterShift:
                 owner.append(slot)
         P = len(rows)
         angles = torch.cat([base, torch.stack(rows)]) if rows else base
-        X = hypernet.sample_angles(angles, shots, seed=seed).to(DTYPE)
-        B, m, n = X.shape
+        # counts, not one row per shot: every distinct network of the step is scored, and paired
+        # with the kernel, once; a circuit's mean over its shots is its counts row · values / m
+        ux, C = hypernet.sample_counts_angles(angles, shots, seed=seed)
+        C = C.to(DTYPE)
+        m, n = shots, ux.shape[-1]
         c = torch.tensor(coeffs, dtype=DTYPE)
-        # every distinct network of the step is scored, and paired with the kernel, once
-        ux, inv, _ = unique_rows(X.reshape(-1, n))
-        inv = inv.reshape(B, m)
-        fv = (torch.as_tensor(form.f(ux), dtype=DTYPE) if form.f is not None else torch.zeros(ux.shape[0], dtype=DTYPE))[inv]
-        terms = c * fv[1:].mean(-1)  # per shifted circuit: c · E_{q_shifted}[f]
-        loss = (float(fv[0].mean()) if form.f is not None else 0.0) + form.constant
+        fv = torch.as_tensor(form.f(ux), dtype=DTYPE) if form.f is not None else torch.zeros(ux.shape[0], dtype=DTYPE)
+        means = C @ fv / m
+        terms = c * means[1:]  # per shifted circuit: c · E_{q_shifted}[f]
+        loss = (float(means[0]) if form.f is not None else 0.0) + form.constant
         reference = draw_reference(form, shots, generator)
         if form.has_kernel_terms:
             k = form.kernel
-            base_counts = torch.bincount(inv[0], minlength=ux.shape[0])
-            at = torch.nonzero(base_counts).squeeze(-1)
+            at = torch.nonzero(C[0]).squeeze(-1)
             # S[b] = Σ_ij k(x_bi, x_0j): every circuit's samples against the samples at θ
-            S = k.row_sums(ux, ux[at], base_counts[at])[inv].sum(-1)
+            S = C @ k.row_sums(ux, ux[at], C[0, at].to(torch.int64))
             terms = terms + 2.0 * form.quad * c * S[1:] / m**2
             loss += form.quad * float(S[0] - m * k.table(n)[0]) / (m * (m - 1))
             if reference is not None:
                 uref, _, cref = unique_rows(reference)
-                R = k.row_sums(ux, uref, cref)[inv].sum(-1) / (m * reference.shape[0])
+                R = C @ k.row_sums(ux, uref, cref) / (m * reference.shape[0])
                 terms = terms + form.cross * c * R[1:]
                 loss += form.cross * float(R[0])
                 ref_term = k.mean(reference, reference) if form.reference_is_fixed else k.mean_offdiagonal(reference)
@@ -86,4 +86,5 @@ class ParameterShift:
         if P:
             grad_angles.index_add_(0, torch.tensor(owner), terms)
         grad = ansatz.angle_jacobian_t(grad_angles)
-        return Estimate(loss, grad, X[0], circuits=P + 1, shots=(P + 1) * shots)
+        at_theta = ux.repeat_interleave(C[0].to(torch.int64), dim=0)  # the m samples at θ (grouped)
+        return Estimate(loss, grad, at_theta, circuits=P + 1, shots=(P + 1) * shots)

@@ -274,6 +274,18 @@ class Hypernetwork(nn.Module):
             return self.backend.sample_exact(rows, shots, seed)
         return self.backend.sample(rows, shots, seed)
 
+    def sample_counts_angles(self, angles, shots: int, seed=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Like :meth:`sample_angles`, as counts: ``(rows [U, n] float64, counts int64 [B, U])``
+        — the distinct networks drawn and how many of each circuit's ``shots`` gave each. For
+        estimators that need only histograms; on a statevector backend no row per shot is
+        ever built (see :meth:`~qhyper.hypernet.base.Backend.sample_counts_exact`)."""
+        rows = self._rows(angles, width=self.ansatz.num_angles, what="angles").detach()
+        shots = _check_shots(shots)
+        seed = self.next_seed() if seed is None else sampler_seed(seed)
+        if self.shots is None:
+            return self.backend.sample_counts_exact(rows, shots, seed)
+        return self.backend.sample_counts(rows, shots, seed)
+
     # ------------------------------------------------------------------ helpers
     def _rows(self, thetas, width: int | None = None, what: str = "thetas") -> torch.Tensor:
         width = self.num_params if width is None else width

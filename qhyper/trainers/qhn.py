@@ -21,7 +21,8 @@ from :mod:`qhyper.gradients` (the strings are shortcuts):
 ``optimizer="auto"`` picks L-BFGS for backprop (the original method's optimizer) and Adam for
 shot estimates. Shot estimators get a fresh sampler seed and a seeded ``torch.Generator``
 per step, drawn from the trainer's master generator; the built-in ones call
-``hypernet.sample_at`` or ``sample_angles`` once per step and never read probabilities.
+``hypernet.sample_at``, ``sample_angles`` or ``sample_counts_angles`` once per step and
+never read probabilities.
 
 **Optimizers.** ``"adam"`` and ``"lbfgs"`` (strong-Wolfe line search, the evaluation budget
 as its iteration limit) are shortcuts; a ``torch.optim.Optimizer`` subclass is built as

@@ -105,8 +105,8 @@ def test_kernel_objective_gradient_algebra_is_exact(make_hypernet, objective, mo
     task = LossSource(table)
     want = exact_grad(hn, objective, task)
     m = 20000
-    monkeypatch.setattr(hn, "sample_angles", lambda angles, shots, seed=None: torch.stack(
-        [_stratified(p, shots) for p in hn.backend.probs(angles.detach())]))
+    monkeypatch.setattr(hn, "sample_counts_angles", lambda angles, shots, seed=None: qh.bitstrings.histogram(
+        torch.stack([_stratified(p, shots) for p in hn.backend.probs(angles.detach())])))
     form = objective.shot_form(task)
     if form.reference is not None and not form.reference_is_fixed:
         prior = objective.prior_vector(4)

@@ -107,3 +107,29 @@ def test_hypernetwork_sampling_seeds_take_generators():
             hn.sample(seed=bad)
     with pytest.raises(ValueError, match="seed must be an integer ≥ 0, a numpy.random.Generator or None"):
         qh.Hypernetwork(a, seed="0")
+
+
+@pytest.mark.parametrize("backend,opts,shots", [("torch", {}, 4000), ("torch", {}, 5), ("qiskit", {}, 4000),
+                                                ("pennylane", {}, 4000), ("torch", {"exact": True}, 4000)])
+def test_counts_follow_each_rows_probabilities(backend, opts, shots):
+    """sample_counts_angles: rows are distinct networks in index order, every circuit's counts
+    sum to its shots and follow its own distribution — the multinomial path (8 outcomes ≤
+    shots), the inverse-CDF path (shots = 5 < 8) and the histogram of a sampler's shots."""
+    a = qh.circuits.get("brick", n_qubits=3, layers=2)
+    theta = torch.tensor([0.3, 1.1, 2.0, 0.5, 1.7, 0.9, 1.2, 2.2, 0.4, 1.9, 0.8, 1.4], dtype=torch.float64)
+    thetas = torch.stack([theta, theta.roll(1)])
+    q = qh.Hypernetwork(a).probs_at(thetas).detach()
+    exact = opts.pop("exact", False)
+    hn = qh.Hypernetwork(a, backend=backend, shots=None if exact else shots, seed=1, **opts)
+    reps = 1 if shots > 8 else 800  # few shots: pool many calls
+    pooled = torch.zeros(2, 8, dtype=torch.int64)
+    for r in range(reps):
+        rows, c = hn.sample_counts_angles(a.angles(thetas), shots, seed=r)
+        index = bits_to_index(rows)
+        assert torch.all(index[1:] > index[:-1]) and c.dtype == torch.int64 and c.shape == (2, rows.shape[0])
+        assert c.sum(-1).tolist() == [shots, shots] and bool((c.sum(0) > 0).all())
+        pooled[:, index] += c
+    total = shots * reps
+    assert chisquare(pooled[0].numpy(), q[0].numpy() * total).pvalue > 1e-4
+    assert chisquare(pooled[1].numpy(), q[1].numpy() * total).pvalue > 1e-4
+    assert chisquare(pooled[0].numpy(), q[1].numpy() * total).pvalue < 1e-4  # the test has power
