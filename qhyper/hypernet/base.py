@@ -81,15 +81,20 @@ class Backend:
         with torch.no_grad():
             for start in range(0, angles.shape[0], rows):
                 q = self.probs(angles[start:start + rows]).detach().to(torch.float64)
-                if K <= shots:
+                if K <= shots:  # dense counts [b, 2^n]
                     q = (q.clamp_min(0) / q.sum(-1, keepdim=True)).numpy()
                     out.append(torch.from_numpy(rng.multinomial(shots, q)).to(torch.int64))
-                else:
-                    idx = sample_indices(q, shots, gen) + K * torch.arange(q.shape[0]).unsqueeze(-1)
-                    out.append(torch.bincount(idx.reshape(-1), minlength=q.shape[0] * K).reshape(-1, K))
-        full = torch.cat(out)
-        present = full.any(0).nonzero().squeeze(-1)
-        return index_to_bits(present, n), full[:, present]
+                else:  # outcome indices [b, shots]
+                    out.append(sample_indices(q, shots, gen))
+        if K <= shots:
+            full = torch.cat(out)
+            present = full.any(0).nonzero().squeeze(-1)
+            return index_to_bits(present, n), full[:, present]
+        idx = torch.cat(out)
+        present, inverse = torch.unique(idx, return_inverse=True)
+        U = present.numel()
+        keys = (inverse + U * torch.arange(idx.shape[0]).unsqueeze(-1)).reshape(-1)
+        return index_to_bits(present, n), torch.bincount(keys, minlength=idx.shape[0] * U).reshape(-1, U)
 
     def describe(self) -> str:
         return self.name
