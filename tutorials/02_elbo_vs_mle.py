@@ -119,8 +119,8 @@ for r in rows:
 fig, ax = plt.subplots(figsize=(5, 3))
 for k, name in enumerate(("MLE", "ELBO")):
     vals = [(r[2], r[3]) for r in rows if r[0] == name]
-    ax.scatter(np.full(len(vals), k) - 0.1, [v[0] for v in vals], marker="o", label=f"{name} MAP" if k == 0 else None, c="C0")
-    ax.scatter(np.full(len(vals), k) + 0.1, [v[1] for v in vals], marker="s", label=f"{name} predictive" if k == 0 else None, c="C1")
+    ax.scatter(np.full(len(vals), k) - 0.1, [v[0] for v in vals], marker="o", label="MAP network" if k == 0 else None, c="C0")
+    ax.scatter(np.full(len(vals), k) + 0.1, [v[1] for v in vals], marker="s", label="posterior predictive" if k == 0 else None, c="C1")
 ax.axhline(post.predictive_accuracy(data.X_test, data.y_test), color="k", ls="--", lw=1, label="exact posterior")
 ax.set_xticks([0, 1], ["MLE", "ELBO"]); ax.set_ylabel("test accuracy"); ax.set_title("MAP and predictive, per seed")
 ax.legend(fontsize=7); plt.show()
