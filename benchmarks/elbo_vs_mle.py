@@ -11,6 +11,8 @@ runs with the library's **default settings**:
 
 * ``mle`` — ``QHN(MLE())``: exact mode, L-BFGS, 300 evaluations, entropy annealing;
 * ``elbo`` — ``QHN(ELBO())`` (β = 1, uniform prior): exact mode, L-BFGS, 300 evaluations;
+* ``elbo-sym`` — ``QHN(ELBO(symmetrise=True))``: the same, fitting the circuit's distribution
+  averaged over the hidden-unit permutations (its KL is the ``KL sym`` column);
 * ``mmd`` — ``QHN(MMDSurrogateELBO(lam=N))`` from shots only (256 per circuit), Adam, SPSA
   with 2 directions, 200 steps — the ``mmd`` method of ``qhyper compare``;
 * ``ste`` — ``qh.trainers.STE()`` (latent real weights, straight-through sign);
@@ -50,7 +52,7 @@ TASKS = {
                          lambda: qh.BinaryMLP([2, 4, 1], activation=["relu", "sigmoid"])),
     "digits01_4x4": (lambda: qh.datasets.load("digits01_4x4"), lambda: qh.BinaryMLP([16, 1])),
 }
-METHODS = ("mle", "elbo", "mmd", "ste", "exact")
+METHODS = ("mle", "elbo", "elbo-sym", "mmd", "ste", "exact")
 METRICS = ("map_acc", "pred_acc", "nll", "ece", "brier", "kl", "kl_sym")
 
 
@@ -73,8 +75,9 @@ def run_method(name, ev, post, model, data, seed, args):
     layers = qh.circuits.brick.DEFAULT_LAYERS if args.layers is None else args.layers
     circuit = qh.circuits.get("brick", n_qubits=model.num_bits, layers=layers)
     steps = {} if args.steps is None else {"steps": args.steps}
-    if name in ("mle", "elbo"):
-        objective = qh.objectives.MLE() if name == "mle" else qh.objectives.ELBO()
+    if name in ("mle", "elbo", "elbo-sym"):
+        objective = {"mle": qh.objectives.MLE(), "elbo": qh.objectives.ELBO(),
+                     "elbo-sym": qh.objectives.ELBO(symmetrise=True)}[name]
         hn = qh.Hypernetwork(circuit, seed=seed)
         res = qh.trainers.QHN(objective, seed=seed, progress=False, **steps).fit(hn, ev)
         q = res.state["probs"].detach()
@@ -140,7 +143,7 @@ def main(argv=None):
         raise SystemExit(f"unknown task or method {unknown}; tasks {list(TASKS)}, methods {list(METHODS)}")
     torch.set_num_threads(args.threads)
     summary = {}
-    print(f"{'task':<16} {'N':>3} {'seed':>4} {'method':>6} {'MAP acc':>7} {'pred acc':>8} {'NLL':>6} "
+    print(f"{'task':<16} {'N':>3} {'seed':>4} {'method':>8} {'MAP acc':>7} {'pred acc':>8} {'NLL':>6} "
           f"{'ECE':>6} {'Brier':>6} {'KL':>7} {'KL sym':>7} {'s':>6}")
     for task in tasks:
         load, build = TASKS[task]
@@ -155,11 +158,11 @@ def main(argv=None):
                     row = score(ev, post, model, data, run_method(name, ev, post, model, data, seed, args))
                     summary.setdefault((task, N, name), []).append(row)
                     kl = "".join(f" {row[k]:>7.3f}" if k in row else f" {'-':>7}" for k in ("kl", "kl_sym"))
-                    print(f"{task:<16} {N:>3} {seed:>4} {name:>6} {row['map_acc']:>7.3f} {row['pred_acc']:>8.3f} "
+                    print(f"{task:<16} {N:>3} {seed:>4} {name:>8} {row['map_acc']:>7.3f} {row['pred_acc']:>8.3f} "
                           f"{row['nll']:>6.3f} {row['ece']:>6.3f} {row['brier']:>6.3f}{kl} {row['seconds']:>6.1f}",
                           flush=True)
     print(f"\nmeans over seeds ± 95% CI half-width (Student t); {args.seeds} seeds")
-    print(f"{'task':<16} {'N':>3} {'method':>6} " + " ".join(f"{k:>15}" for k in METRICS))
+    print(f"{'task':<16} {'N':>3} {'method':>8} " + " ".join(f"{k:>15}" for k in METRICS))
     for (task, N, name), rows in summary.items():
         cells = []
         for k in METRICS:
@@ -169,7 +172,7 @@ def main(argv=None):
                 continue
             m, h = ci(vals)
             cells.append(f"{m:>7.3f} ± {h:<5.3f}" if h == h else f"{m:>7.3f}        ")
-        print(f"{task:<16} {N:>3} {name:>6} " + " ".join(cells))
+        print(f"{task:<16} {N:>3} {name:>8} " + " ".join(cells))
 
 
 if __name__ == "__main__":

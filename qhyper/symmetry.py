@@ -28,7 +28,7 @@ import torch
 from ._checks import DTYPE, InputTypeError
 from .bitstrings import all_bits, bits_to_index
 
-__all__ = ["hidden_permutations", "symmetrise", "MAX_GROUP"]
+__all__ = ["hidden_permutations", "orbit_indices", "symmetrise", "MAX_GROUP"]
 
 MAX_GROUP = 40320  # 8!: larger groups are refused (each element is a pass over 2^n probabilities)
 
@@ -74,6 +74,15 @@ def hidden_permutations(model) -> torch.Tensor:
     return torch.stack(group)
 
 
+def orbit_indices(model) -> torch.Tensor:
+    """Every hidden-unit permutation of ``model`` as a permutation of the 2^n network
+    indices: LongTensor [G, 2^n], row 0 the identity — ``probs[orbit_indices(model)].mean(0)``
+    is :func:`symmetrise` (differentiable: a gather)."""
+    perms = hidden_permutations(model)
+    bits = all_bits(model.num_bits)
+    return torch.stack([bits_to_index(bits[:, perm]) for perm in perms])
+
+
 def symmetrise(probs: torch.Tensor, model) -> torch.Tensor:
     r""":math:`\bar q(b) = \frac{1}{|G|}\sum_g q(g\cdot b)` of a probability vector [2^n] over
     ``model``'s networks (bit order of :mod:`qhyper.bitstrings`): its average over every
@@ -83,11 +92,5 @@ def symmetrise(probs: torch.Tensor, model) -> torch.Tensor:
     if probs.shape != (2**n,):
         raise ValueError(f"probs must be a probability vector of length 2^{n} = {2**n} for {model!r}; "
                          f"got shape {tuple(probs.shape)}")
-    perms = hidden_permutations(model)
-    if perms.shape[0] == 1:
-        return probs.clone()
-    bits = all_bits(n)
-    out = torch.zeros_like(probs)
-    for perm in perms:
-        out += probs[bits_to_index(bits[:, perm])]
-    return out / perms.shape[0]
+    orbits = orbit_indices(model)
+    return probs.clone() if orbits.shape[0] == 1 else probs[orbits].mean(0)

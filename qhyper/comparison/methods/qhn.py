@@ -25,7 +25,8 @@ def qhn(objective: str):
     """A runner training a brick :class:`~qhyper.Hypernetwork` with :class:`~qhyper.trainers.QHN`
     on ``objective`` (``"mle"``, ``"elbo"`` or ``"mmd"``; ``mmd`` defaults to SPSA gradients).
 
-    Options: :data:`CIRCUIT_OPTIONS` build the circuit; ``beta`` (elbo) and ``lam`` (mmd,
+    Options: :data:`CIRCUIT_OPTIONS` build the circuit; ``beta`` and ``symmetrise`` (elbo,
+    see :class:`~qhyper.objectives.ELBO`) and ``lam`` (mmd,
     default the training-set size) the objective; ``directions`` (mmd, default
     :data:`MMD_DIRECTIONS`) the SPSA directions averaged per step when the gradient is SPSA;
     everything else goes to the trainer.
@@ -46,7 +47,7 @@ def qhn(objective: str):
         if objective == "mle":
             obj = MLE()
         elif objective == "elbo":
-            obj = ELBO(beta=opts.pop("beta", 1.0))
+            obj = ELBO(beta=opts.pop("beta", 1.0), symmetrise=opts.pop("symmetrise", False))
         else:
             obj = MMDSurrogateELBO(lam=opts.pop("lam", float(ev.num_data)))
             circuit.setdefault("shots", MMD_SHOTS)
@@ -67,10 +68,10 @@ def qhn(objective: str):
         from ...objectives import ELBO, MLE, MMDSurrogateELBO
         from ...trainers import QHN, optimizers
 
-        own = {"elbo": ("beta",), "mmd": ("lam", "directions")}.get(objective, ())
+        own = {"elbo": ("beta", "symmetrise"), "mmd": ("lam", "directions")}.get(objective, ())
         check_keys(objective, options, (*CIRCUIT_OPTIONS, *own, *keywords(QHN, drop=("objective", "seed"))))
         opts = {k: v for k, v in options.items() if k not in (*CIRCUIT_OPTIONS, *own)}
-        obj = {"mle": lambda: MLE(), "elbo": lambda: ELBO(beta=options.get("beta", 1.0)),
+        obj = {"mle": lambda: MLE(), "elbo": lambda: ELBO(beta=options.get("beta", 1.0), symmetrise=options.get("symmetrise", False)),
                "mmd": lambda: MMDSurrogateELBO(lam=options.get("lam", 1.0))}[objective]()
         if objective == "mmd":
             _spsa_default(opts, options.get("directions"))
