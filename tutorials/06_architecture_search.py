@@ -68,7 +68,9 @@ for name, p in zip(choices, marginal.tolist()):
 
 fig, axes = plt.subplots(1, 2, figsize=(9, 3))
 axes[0].bar(choices, marginal.numpy()); axes[0].set_title("architecture marginal of $q_\\theta$")
+axes[0].set_xlabel("hidden activation"); axes[0].set_ylabel("probability")
 axes[1].bar(choices, table.min(0).values.numpy()); axes[1].set_title("best mean NLL per activation")
+axes[1].set_xlabel("hidden activation"); axes[1].set_ylabel("lowest train NLL (mean)")
 plt.show()
 
 # %% [markdown]
