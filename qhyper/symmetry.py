@@ -28,7 +28,7 @@ import torch
 from ._checks import DTYPE, InputTypeError
 from .bitstrings import all_bits, bits_to_index
 
-__all__ = ["hidden_permutations", "orbit_indices", "symmetrise", "MAX_GROUP"]
+__all__ = ["hidden_permutations", "averaging_stages", "symmetrise", "MAX_GROUP"]
 
 MAX_GROUP = 40320  # 8!: larger groups are refused (each element is a pass over 2^n probabilities)
 
@@ -74,23 +74,42 @@ def hidden_permutations(model) -> torch.Tensor:
     return torch.stack(group)
 
 
-def orbit_indices(model) -> torch.Tensor:
-    """Every hidden-unit permutation of ``model`` as a permutation of the 2^n network
-    indices: LongTensor [G, 2^n], row 0 the identity — ``probs[orbit_indices(model)].mean(0)``
-    is :func:`symmetrise` (differentiable: a gather)."""
-    perms = hidden_permutations(model)
+def averaging_stages(model) -> list[torch.Tensor]:
+    r"""The average over the hidden-unit permutation group as a few small averages: a list of
+    LongTensors [m, 2^n] of network indices; applying ``q = q[stage].mean(0)`` for each stage
+    in turn gives :func:`symmetrise`.
+
+    :math:`S_k` is the disjoint union of the cosets :math:`t\,S_{k-1}`, :math:`t` the identity or
+    a transposition :math:`(i\;k)`, :math:`i < k`, so the average over :math:`S_k` is the
+    average over those *k* elements after the average over :math:`S_{k-1}` (and the layers'
+    groups commute): :math:`\sum_l (k_l(k_l+1)/2 - 1)` permuted copies — 9 for 4 hidden units
+    — instead of :math:`\prod_l k_l!` = 24, about 5× faster with its gradient on 18 bits.
+    A model without hidden layers has no stages."""
+    blocks = _blocks(model)
     bits = all_bits(model.num_bits)
-    return torch.stack([bits_to_index(bits[:, perm]) for perm in perms])
+    stages = []
+    for layer, k in enumerate(model.layer_sizes[1:-1], 1):
+        for top in range(1, k):
+            orders = [list(range(k))]
+            for i in range(top):
+                order = list(range(k))
+                order[i], order[top] = top, i
+                orders.append(order)
+            stages.append(torch.stack([bits_to_index(bits[:, _layer_permutation(model, blocks, layer, o)])
+                                       for o in orders]))
+    return stages
 
 
 def symmetrise(probs: torch.Tensor, model) -> torch.Tensor:
     r""":math:`\bar q(b) = \frac{1}{|G|}\sum_g q(g\cdot b)` of a probability vector [2^n] over
     ``model``'s networks (bit order of :mod:`qhyper.bitstrings`): its average over every
-    hidden-unit permutation."""
+    hidden-unit permutation (computed by :func:`averaging_stages`)."""
     probs = torch.as_tensor(probs, dtype=DTYPE)
     n = model.num_bits
     if probs.shape != (2**n,):
         raise ValueError(f"probs must be a probability vector of length 2^{n} = {2**n} for {model!r}; "
                          f"got shape {tuple(probs.shape)}")
-    orbits = orbit_indices(model)
-    return probs.clone() if orbits.shape[0] == 1 else probs[orbits].mean(0)
+    out = probs.clone()
+    for stage in averaging_stages(model):
+        out = out[stage].mean(0)
+    return out

@@ -52,6 +52,20 @@ def test_symmetrised_distribution_is_invariant_and_never_further_from_the_poster
     assert post.kl_from(symmetrise(point, model)) < post.kl_from(point) - 1.0
 
 
+@pytest.mark.parametrize("sizes", [[2, 4, 1], [2, 3, 2, 1]])
+def test_the_staged_average_is_the_average_over_the_whole_group(sizes):
+    """averaging_stages (coset transpositions: 2 + 3 + 4 copies for 4 units, 2 + 3 and 2 for 3 and 2) gives
+    exactly the mean over all |G| permuted copies (24, and 3!·2! = 12)."""
+    model, _ = _task(sizes)
+    stages = qh.symmetry.averaging_stages(model)
+    assert sum(st.shape[0] for st in stages) == sum(k * (k + 1) // 2 - 1 for k in sizes[1:-1])
+    g = torch.Generator().manual_seed(1)
+    q = torch.softmax(4 * torch.randn(2**model.num_bits, generator=g, dtype=torch.float64), 0)
+    bits = all_bits(model.num_bits)
+    brute = torch.stack([q[bits_to_index(bits[:, p])] for p in hidden_permutations(model)]).mean(0)
+    torch.testing.assert_close(symmetrise(q, model), brute, rtol=0, atol=1e-15)
+
+
 def test_bad_inputs_name_the_parameter():
     with pytest.raises(TypeError, match="BinaryMLP"):
         hidden_permutations("net")
