@@ -49,7 +49,7 @@ class ELBO(Objective):
         symmetrise: ``False``; ``True`` (the Evaluator's :class:`~qhyper.BinaryMLP`) or a
             BinaryMLP: fit the symmetrised distribution :math:`\bar q` (see the module docs).
             Each evaluation averages :math:`|G|` permuted copies of the probability vector
-            (in :func:`qhyper.symmetry.averaging_stages`: 9 copies for 2→4→1, about 1.5× the
+            (in :func:`qhyper.symmetry.averaging_stages`: 9 copies for 2→4→1, 1.5–2.6× the
             time of a plain ELBO fit on 18 qubits).
     """
 
