@@ -79,7 +79,7 @@ def run_method(name, ev, post, model, data, seed, args):
         objective = {"mle": qh.objectives.MLE(), "elbo": qh.objectives.ELBO(),
                      "elbo-sym": qh.objectives.ELBO(symmetrise=True)}[name]
         hn = qh.Hypernetwork(circuit, seed=seed)
-        res = qh.trainers.QHN(objective, seed=seed, progress=False, **steps).fit(hn, ev)
+        res = qh.trainers.QHN(objective, seed=seed, progress=False, restarts=args.restarts, **steps).fit(hn, ev)
         q = res.state["probs"].detach()
         bits, w = top_mass(q)
         return res.bits, bits, w, q, time.perf_counter() - t0
@@ -128,6 +128,7 @@ def main(argv=None):
     p.add_argument("--methods", default=",".join(METHODS))
     p.add_argument("--layers", type=int, default=None, help="brick depth (default: the family's default)")
     p.add_argument("--steps", type=int, default=None, help="QHN budget for mle/elbo (default: QHN's)")
+    p.add_argument("--restarts", type=int, default=1, help="QHN restarts for mle/elbo/elbo-sym (default: QHN's, 1)")
     p.add_argument("--mmd-steps", type=int, default=200)
     p.add_argument("--ste-epochs", type=int, default=None)
     p.add_argument("--quick", action="store_true", help="one task, N = 20, one seed, small budgets")
