@@ -18,8 +18,8 @@ the two-term rule (:math:`r = 1/(2\sin s) = \tfrac12` below). For the terms of a
 (the kernel is symmetric, so shifting either argument of the quadratic term gives the same
 expectation). Samples of the shifted circuits :math:`q^\pm_k` are independent of the
 samples at θ, so plain means over all pairs are **unbiased**. All circuits of a step (θ
-and every shift) are sampled in one ``hypernet.sample_counts_angles`` call, as counts. Angles the ansatz
-declares inert (:attr:`~qhyper.circuits.Ansatz.inert_angles`, e.g. the final RZ layer of
+and every shift) are sampled in one ``hypernet.sample_counts_angles`` call, as counts.
+Angles the ansatz declares inert (:attr:`~qhyper.circuits.Ansatz.inert_angles`, e.g. the final RZ layer of
 ``brick``) have an exactly zero gradient and are not shifted.
 """
 from __future__ import annotations

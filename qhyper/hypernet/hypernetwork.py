@@ -56,6 +56,7 @@ from ..circuits.base import Ansatz
 from ..circuits.checks import as_real_tensor
 from ..circuits.brick import DEFAULT_LAYERS
 from .distribution import BornDistribution, ShotModeError, sampler_seed
+from .base import Backend
 
 __all__ = ["Hypernetwork", "BACKENDS"]
 
@@ -281,6 +282,8 @@ class Hypernetwork(nn.Module):
         ever built (see :meth:`~qhyper.hypernet.base.Backend.sample_counts_exact`)."""
         rows = self._rows(angles, width=self.ansatz.num_angles, what="angles").detach()
         shots = _check_shots(shots)
+        if self.shots is not None and type(self.backend).sample is not Backend.sample:
+            _check_samples_fit(rows.shape[0], shots, self.num_qubits)  # a sampler's shots come as rows first
         seed = self.next_seed() if seed is None else sampler_seed(seed)
         if self.shots is None:
             return self.backend.sample_counts_exact(rows, shots, seed)
