@@ -103,14 +103,14 @@ class ELBO(Objective):
             self._stages, self._stages_key = averaging_stages(model), (id(model), source.num_bits)
         return self._stages
 
-    def variational(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
+    def _variational(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
         """The distribution the ELBO is of: ``probs`` itself, or its symmetrised average."""
         for stage in self._resolve(source):
             probs = probs[stage].mean(0)
         return probs
 
     def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
-        probs = self.variational(probs, source)
+        probs = self._variational(probs, source)
         expected_ll = probs @ source.log_likelihood_table(self.data_size)
         return self.beta * self.kl(probs, source.num_bits) - expected_ll
 
