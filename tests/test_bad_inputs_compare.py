@@ -89,6 +89,8 @@ COMPARE = [
     pytest.param(dict(methods=["ste"], options={"ste": {"lr": "0.1"}}), TypeError, "lr",
                  id="NEW ste lr='0.1' (ValueError for a type)"),
     pytest.param(dict(grid={"bad_probe": {1: [2]}}), TypeError, "grid", id="NEW grid option 1 (the runs started)"),
+    pytest.param(dict(methods=["elbo"], options={"elbo": {"symmetrise": "maybe"}}), TypeError, "symmetrise must be",
+                 id="elbo symmetrise='maybe'"),
     # flags
     pytest.param(dict(quick="yes"), TypeError, "quick", id="NEW quick='yes' (truthy)"),
     pytest.param(dict(progress="no"), TypeError, "progress", id="NEW progress='no' (a bar)"),

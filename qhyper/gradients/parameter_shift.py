@@ -72,7 +72,7 @@ class ParameterShift:
             k = form.kernel
             at = torch.nonzero(C[0]).squeeze(-1)
             # S[b] = Σ_ij k(x_bi, x_0j): every circuit's samples against the samples at θ
-            S = C @ k.row_sums(ux, ux[at], C[0, at].to(torch.int64))
+            S = C @ k.row_sums(ux, ux[at], C[0, at])
             terms = terms + 2.0 * form.quad * c * S[1:] / m**2
             loss += form.quad * float(S[0] - m * k.table(n)[0]) / (m * (m - 1))
             if reference is not None:
