@@ -165,29 +165,42 @@ def _spread(table) -> float:
 
 def check_anneal(anneal, objective: Objective):
     """A trainer's ``anneal=`` option for ``objective``: ``"auto"``, ``None`` or a start
-    temperature ≥ 0 as a fraction of the loss table's standard deviation."""
+    ≥ 0 as a multiple of the loss table's standard deviation (MLE: the entropy temperature;
+    ELBO: the KL weight as a multiple of the log-likelihood table's, see
+    :class:`~qhyper.objectives.Tempered`)."""
+    from .tempered import Tempered
+
     if not (anneal is None or anneal == "auto" or (isinstance(anneal, numbers.Real) and not isinstance(anneal, bool)
                                                    and math.isfinite(anneal) and anneal >= 0)):
-        raise ValueError(f"anneal must be 'auto', None or a number ≥ 0 (a fraction of the loss table's "
+        raise ValueError(f"anneal must be 'auto', None or a number ≥ 0 (a multiple of the loss table's "
                          f"standard deviation); got {anneal!r}")
-    if anneal not in (None, "auto") and anneal and isinstance(objective, Annealed):
-        raise ValueError(f"the objective is already annealed ({objective!r}): set its schedule there "
-                         f"(Annealed(..., start=...)) and leave anneal='auto' or None")
-    if anneal not in (None, "auto") and anneal and not objective.vertex_optimum:
+    if anneal not in (None, "auto") and anneal and isinstance(objective, (Annealed, Tempered)):
+        kind = type(objective).__name__
+        raise ValueError(f"the objective is already {kind.lower()} ({objective!r}): set its schedule there "
+                         f"({kind}(..., start=...)) and leave anneal='auto' or None")
+    if anneal not in (None, "auto") and anneal and not (objective.vertex_optimum or objective.temperable):
         raise ValueError(f"anneal applies to objectives whose optimum sits on a vertex of the probability simplex "
-                         f"(MLE); {type(objective).__name__} has its own entropy or kernel term (use anneal=None)")
+                         f"(MLE, entropy annealing) or that have a KL weight to temper (ELBO); "
+                         f"{type(objective).__name__} has neither (use anneal=None)")
     return anneal
 
 
 def with_annealing(objective: Objective, anneal, exact: bool) -> Objective:
-    """The objective a fit minimises: ``objective`` wrapped in :class:`Annealed` as the
-    (checked) ``anneal`` option says — ``"auto"`` anneals exact fits of vertex-optimum
-    objectives from :data:`DEFAULT_START`; shot mode cannot anneal (no exact entropy)."""
+    """The objective a fit minimises, as the (checked) ``anneal`` option says: ``"auto"``
+    wraps exact fits of vertex-optimum objectives (MLE) in :class:`Annealed` from
+    :data:`DEFAULT_START` and of temperable ones (ELBO, unless it declares ``auto_temper``
+    false) in :class:`~qhyper.objectives.Tempered` from its ``TEMPER_START``; a number is the start of
+    either; shot mode cannot anneal (no exact entropy)."""
+    from .tempered import TEMPER_START, Tempered
+
     if anneal == "auto":
-        start = DEFAULT_START if exact and objective.vertex_optimum else 0.0
+        tempers = objective.temperable and getattr(objective, "auto_temper", True)
+        start = (DEFAULT_START if objective.vertex_optimum else TEMPER_START if tempers else 0.0) if exact else 0.0
     else:
         start = float(anneal or 0.0)
         if start and not exact:
             raise ValueError("anneal needs the entropy of the exact probability vector, which shot mode never "
                              "reads: use an exact hypernetwork (shots=None) or anneal=None")
-    return Annealed(objective, start=start) if start else objective
+    if not start:
+        return objective
+    return Tempered(objective, start=start) if objective.temperable else Annealed(objective, start=start)

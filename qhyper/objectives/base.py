@@ -101,7 +101,8 @@ class Objective(ABC):
     **Capabilities** are declared, not inferred from the type: ``needs_data``,
     ``has_shot_form`` and ``vertex_optimum`` (the optimum puts all mass on the best
     networks, a vertex of the probability simplex — where entropy annealing helps; see
-    :class:`~qhyper.objectives.Annealed`). :meth:`summary` adds objective-specific figures
+    :class:`~qhyper.objectives.Annealed`) and ``temperable`` (a KL weight that tempering
+    can raise: :class:`~qhyper.objectives.Tempered`). :meth:`summary` adds objective-specific figures
     to a result.
 
     **Schedules.** An objective that changes during training (annealing) overrides the
@@ -119,6 +120,9 @@ class Objective(ABC):
     needs_data = True
     #: whether the optimum is a vertex of the simplex (all mass on the best networks)
     vertex_optimum = False
+    #: whether the loss is ``beta·KL − E_q[log p(D|w)]`` with :meth:`terms` (ELBO): a KL weight
+    #: that :class:`~qhyper.objectives.Tempered` can raise early in training
+    temperable = False
 
     @property
     def has_shot_form(self) -> bool:

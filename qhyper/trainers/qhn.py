@@ -40,11 +40,16 @@ a call stops short of its ``max_iter`` (converged); every other optimizer takes 
 ``anneal`` × the loss table's standard deviation to 0 over the first half of the budget
 (Adam: step by step; L-BFGS: 8 warm-started stages, then a final stage at :math:`T = 0`).
 ``"auto"`` wraps objectives that declare ``vertex_optimum`` (MLE) with ``anneal=0.125`` in
-exact mode and anneals nothing else: shot mode never reads the probabilities the entropy
-needs, and ELBO and MMD carry their own entropy or kernel terms. ``anneal=None`` trains
-the objective as given (pass ``objective=Annealed(MLE(), ...)`` for another schedule).
-``benchmarks/qhn_depth.py`` measures what it does for the rate at which MLE finds the
-global minimum.
+exact mode. The ELBO (``temperable``) is **tempered** instead,
+:class:`~qhyper.objectives.Tempered`: its KL weight falls geometrically from ``anneal`` × the
+log-likelihood table's standard deviation (``"auto"``: 4) to β over the first half of the
+budget, the same schedule ending on the posterior rather than on a vertex. Nothing else is
+annealed: shot mode never reads the probabilities the entropy needs, and MMD carries its
+own kernel term. ``anneal=None`` trains the objective as given (pass
+``objective=Annealed(MLE(), ...)`` or ``Tempered(ELBO(), ...)`` for another schedule).
+``benchmarks/qhn_depth.py`` measures what annealing does for the rate at which MLE finds
+the global minimum, ``benchmarks/elbo_vs_mle.py`` what tempering does for the ELBO's KL to
+the posterior.
 
 **Data flow of** :meth:`QHN.fit`: data → :class:`~qhyper.objectives.LossSource`; the
 objective (annealed or not) turns probabilities (exact) or samples (shot form) into a loss,
@@ -54,7 +59,7 @@ the estimator that into a gradient (autograd, or a shot ``Estimate``); the optim
 **Result.** ``history``: ``objective`` (the objective's natural value: expected loss for
 MLE, ELBO, surrogate ELBO, MMD²; a shot estimate in shot mode), ``expected_loss`` and, in
 exact mode, ``entropy`` per step (per function evaluation for L-BFGS), ``temperature``
-when annealing, plus ``restart_objective``. ``bits`` is the MAP network — argmax of :math:`q_\theta` in exact mode;
+when annealing (``kl_weight`` when tempering), plus ``restart_objective``. ``bits`` is the MAP network — argmax of :math:`q_\theta` in exact mode;
 in shot mode the most frequent of ``final_shots`` fresh samples, ties (e.g. all samples
 distinct) broken by the lowest training loss. ``metrics``: ``objective``, ``expected_loss``,
 ``p_best`` — one meaning everywhere: the probability of the best network, the argmin of the
@@ -136,8 +141,9 @@ class QHN:
         final_shots: samples drawn at the end (shot mode) to score the result.
         spsa: the :class:`~qhyper.gradients.SPSA` that ``gradient="spsa"`` uses (the same as
             passing ``gradient=SPSA(...)``).
-        anneal: initial entropy temperature as a fraction of the loss table's standard
-            deviation (see above); ``"auto"``, a number ≥ 0, or ``None``/0 for none.
+        anneal: initial entropy temperature (MLE) as a multiple of the loss table's standard
+            deviation, or initial KL weight (ELBO) as a multiple of the log-likelihood
+            table's (see above); ``"auto"``, a number ≥ 0, or ``None``/0 for none.
         seed: master seed (an integer ≥ 0, a ``numpy.random.Generator`` or None): initial
             angles, sampler seeds, SPSA directions, prior samples.
         progress: show a tqdm progress bar.

@@ -47,7 +47,7 @@ def qhn(objective: str):
         if objective == "mle":
             obj = MLE()
         elif objective == "elbo":
-            obj = ELBO(beta=opts.pop("beta", 1.0), symmetrise=opts.pop("symmetrise", False))
+            obj = ELBO(beta=opts.pop("beta", 1.0), symmetrise=opts.pop("symmetrise", "auto"))
         else:
             obj = MMDSurrogateELBO(lam=opts.pop("lam", float(ev.num_data)))
             circuit.setdefault("shots", MMD_SHOTS)
@@ -71,7 +71,7 @@ def qhn(objective: str):
         own = {"elbo": ("beta", "symmetrise"), "mmd": ("lam", "directions")}.get(objective, ())
         check_keys(objective, options, (*CIRCUIT_OPTIONS, *own, *keywords(QHN, drop=("objective", "seed"))))
         opts = {k: v for k, v in options.items() if k not in (*CIRCUIT_OPTIONS, *own)}
-        obj = {"mle": lambda: MLE(), "elbo": lambda: ELBO(beta=options.get("beta", 1.0), symmetrise=options.get("symmetrise", False)),
+        obj = {"mle": lambda: MLE(), "elbo": lambda: ELBO(beta=options.get("beta", 1.0), symmetrise=options.get("symmetrise", "auto")),
                "mmd": lambda: MMDSurrogateELBO(lam=options.get("lam", 1.0))}[objective]()
         if objective == "mmd":
             _spsa_default(opts, options.get("directions"))
