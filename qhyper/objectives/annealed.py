@@ -35,7 +35,7 @@ from ..bitstrings import shannon_entropy
 from .base import Objective
 from .source import LossSource
 
-__all__ = ["Annealed", "DEFAULT_START", "check_anneal", "with_annealing"]
+__all__ = ["Annealed", "Scheduled", "DEFAULT_START", "check_anneal", "with_annealing"]
 
 DEFAULT_START = 0.125  # T0 / σ(L) of QHN(anneal="auto") (see benchmarks/qhn_depth.py)
 
@@ -48,41 +48,26 @@ def _fraction(value, name: str, low_open: bool) -> float:
     return float(value)
 
 
-class Annealed(Objective):
-    """Minimise ``objective`` minus a falling entropy bonus (see the module docs).
-
-    Args:
-        objective: the objective to anneal; it must declare ``vertex_optimum`` (e.g. MLE):
-            objectives with their own entropy or kernel terms (ELBO, MMD) need none.
-        start: :math:`T_0` as a multiple of the loss table's standard deviation (≥ 0).
-        fraction: share of the budget over which :math:`T` falls to 0, in (0, 1].
-        stages: warm-started closure-optimizer (L-BFGS) runs at falling temperatures.
-    """
+class Scheduled(Objective):
+    """The part :class:`Annealed` and :class:`~qhyper.objectives.Tempered` share: an
+    objective wrapped with a training schedule keeps the wrapped objective's identity
+    (``name``, ``value_name``, ``needs_data``), its natural value and summary, and is scored
+    by its loss (:meth:`exact_loss`); only the minimised loss (``exact_objective``) and the
+    schedule hooks differ. No shot form: both schedules read the exact probability vector."""
 
     has_shot_form = False
     vertex_optimum = False
 
-    def __init__(self, objective: Objective, start: float = DEFAULT_START, fraction: float = 0.5,
-                 stages: int = 8):
+    def __init__(self, objective: Objective, example: str):
+        kind = type(self).__name__
         if isinstance(objective, type):
-            raise InputTypeError(f"Annealed wraps an objective instance; got the class {objective.__name__}: "
-                            f"pass an instance, e.g. Annealed({objective.__name__}())")
+            raise InputTypeError(f"{kind} wraps an objective instance; got the class {objective.__name__}: "
+                                 f"pass an instance, e.g. {kind}({objective.__name__}())")
         if not isinstance(objective, Objective):
-            raise InputTypeError(f"Annealed wraps a qhyper objective (e.g. Annealed(MLE())); got {type(objective).__name__}")
-        if not objective.vertex_optimum:
-            raise ValueError(f"annealing applies to objectives whose optimum sits on a vertex of the probability "
-                             f"simplex (MLE); {type(objective).__name__} has its own entropy or kernel term: "
-                             f"train it without annealing")
-        from .._checks import check_count
-
+            raise InputTypeError(f"{kind} wraps a qhyper objective (e.g. {kind}({example}())); got "
+                                 f"{type(objective).__name__}")
         self.objective = objective
-        self.start = _fraction(start, "start (T0 as a fraction of the loss table's standard deviation)", False)
-        self.fraction = _fraction(fraction, "fraction", True)
-        self.num_stages = check_count(stages, "stages")
-        self.t0 = 0.0
-        self.temperature = 0.0
 
-    # the wrapped objective's identity
     @property
     def name(self) -> str:
         return self.objective.name
@@ -95,15 +80,48 @@ class Annealed(Objective):
     def needs_data(self) -> bool:
         return self.objective.needs_data
 
+    def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
+        """The wrapped objective's loss: what a fit is scored by (the schedule's change is part
+        of the minimised loss only, ``exact_objective``)."""
+        return self.objective.exact_loss(probs, source)
+
+    def value(self, loss: float) -> float:
+        return self.objective.value(loss)
+
+    def summary(self, bits, weights):
+        return self.objective.summary(bits, weights)
+
+
+class Annealed(Scheduled):
+    """Minimise ``objective`` minus a falling entropy bonus (see the module docs).
+
+    Args:
+        objective: the objective to anneal; it must declare ``vertex_optimum`` (e.g. MLE):
+            objectives with their own entropy or kernel terms (ELBO, MMD) need none.
+        start: :math:`T_0` as a multiple of the loss table's standard deviation (≥ 0).
+        fraction: share of the budget over which :math:`T` falls to 0, in (0, 1].
+        stages: warm-started closure-optimizer (L-BFGS) runs at falling temperatures.
+    """
+
+    def __init__(self, objective: Objective, start: float = DEFAULT_START, fraction: float = 0.5,
+                 stages: int = 8):
+        super().__init__(objective, "MLE")
+        if not objective.vertex_optimum:
+            raise ValueError(f"annealing applies to objectives whose optimum sits on a vertex of the probability "
+                             f"simplex (MLE); {type(objective).__name__} has its own entropy or kernel term: "
+                             f"train it without annealing")
+        from .._checks import check_count
+
+        self.start = _fraction(start, "start (T0 as a fraction of the loss table's standard deviation)", False)
+        self.fraction = _fraction(fraction, "fraction", True)
+        self.num_stages = check_count(stages, "stages")
+        self.t0 = 0.0
+        self.temperature = 0.0
+
     def check(self, source: LossSource) -> None:
         self.objective.check(source)
         if not source.has_data:
             raise ValueError("Annealed needs training data: the temperature is set from the loss table's spread")
-
-    def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
-        """The wrapped objective's loss: what a fit is scored by (the entropy bonus is part
-        of the minimised loss only, :meth:`exact_objective`)."""
-        return self.objective.exact_loss(probs, source)
 
     def exact_objective(self, probs, source):
         loss = self.objective.exact_loss(probs, source)
@@ -111,12 +129,6 @@ class Annealed(Objective):
         if self.temperature:
             return loss - self.temperature * shannon_entropy(probs), value
         return loss, value
-
-    def value(self, loss: float) -> float:
-        return self.objective.value(loss)
-
-    def summary(self, bits, weights):
-        return self.objective.summary(bits, weights)
 
     def shot_form(self, source):
         raise ValueError("annealing needs the entropy of the exact probability vector, which shot mode never "

@@ -33,10 +33,8 @@ Example:
 """
 from __future__ import annotations
 
-import torch
-
-from .._checks import InputTypeError, check_count
-from .annealed import _fraction, _spread
+from .._checks import check_count
+from .annealed import Scheduled, _fraction, _spread
 from .base import Objective
 from .source import LossSource
 
@@ -49,7 +47,7 @@ __all__ = ["Tempered", "TEMPER_START"]
 TEMPER_START = 4.0
 
 
-class Tempered(Objective):
+class Tempered(Scheduled):
     """Minimise the ELBO with a KL weight falling from β0 to its own β (see the module docs).
 
     Args:
@@ -61,35 +59,17 @@ class Tempered(Objective):
         stages: warm-started closure-optimizer (L-BFGS) runs at falling weights.
     """
 
-    has_shot_form = False
-    vertex_optimum = False
-
     def __init__(self, objective: Objective, start: float = TEMPER_START, fraction: float = 0.5,
                  stages: int = 8):
-        if isinstance(objective, type):
-            raise InputTypeError(f"Tempered wraps an objective instance; got the class {objective.__name__}: "
-                                 f"pass an instance, e.g. Tempered({objective.__name__}())")
-        if not isinstance(objective, Objective):
-            raise InputTypeError(f"Tempered wraps a qhyper objective (e.g. Tempered(ELBO())); got "
-                                 f"{type(objective).__name__}")
+        super().__init__(objective, "ELBO")
         if not objective.temperable:
             raise ValueError(f"tempering raises the KL weight of an ELBO; {type(objective).__name__} has none "
                              f"(for MLE use Annealed, or QHN(anneal='auto'))")
-        self.objective = objective
         self.start = _fraction(start, "start (β0 as a multiple of the log-likelihood table's standard deviation)",
                                False)
         self.fraction = _fraction(fraction, "fraction", True)
         self.num_stages = check_count(stages, "stages")
         self.beta0 = self.weight = float(objective.beta)
-
-    # the wrapped objective's identity
-    @property
-    def name(self) -> str:
-        return self.objective.name
-
-    @property
-    def value_name(self) -> str:
-        return self.objective.value_name
 
     @property
     def temperable(self) -> bool:
@@ -98,21 +78,10 @@ class Tempered(Objective):
     def check(self, source: LossSource) -> None:
         self.objective.check(source)
 
-    def exact_loss(self, probs: torch.Tensor, source: LossSource) -> torch.Tensor:
-        """The wrapped ELBO's loss: what a fit is scored by (the raised weight is part of the
-        minimised loss only, :meth:`exact_objective`)."""
-        return self.objective.exact_loss(probs, source)
-
     def exact_objective(self, probs, source):
         kl, expected_ll = self.objective.terms(probs, source)
         value = self.objective.value(float((self.objective.beta * kl - expected_ll).detach()))
         return self.weight * kl - expected_ll, value
-
-    def value(self, loss: float) -> float:
-        return self.objective.value(loss)
-
-    def summary(self, bits, weights):
-        return self.objective.summary(bits, weights)
 
     def shot_form(self, source):
         raise ValueError("tempering needs the KL of the exact probability vector, which shot mode never reads: "
