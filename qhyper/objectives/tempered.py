@@ -71,10 +71,6 @@ class Tempered(Scheduled):
         self.num_stages = check_count(stages, "stages")
         self.beta0 = self.weight = float(objective.beta)
 
-    @property
-    def temperable(self) -> bool:
-        return False  # already tempered
-
     def check(self, source: LossSource) -> None:
         self.objective.check(source)
 
