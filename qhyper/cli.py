@@ -307,14 +307,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The console entry point: :func:`main`, then exit with its status. After an interrupt
-    every file is already written and fsynced, so the process ends at once (``os._exit``)
-    instead of spending over a second tearing down torch, numba and LLVM."""
+    every file is already written and fsynced, and after refused arguments nothing was run or
+    written, so the process ends at once (``os._exit``) instead of spending up to a second
+    tearing down torch, numba and LLVM."""
     try:
         code = main()
     except BrokenPipeError:  # the reader went away (e.g. `qhyper methods | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
-    if code == INTERRUPTED:
+    if code in (INTERRUPTED, BAD_ARGUMENTS):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

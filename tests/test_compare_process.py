@@ -149,3 +149,14 @@ def test_sigint_on_the_ray_executor_hands_back_the_run_in_progress(experiment):
     resumed = start("--resume")
     assert resumed.wait(timeout=60) == 0, resumed.stderr.read()
     assert [c.split(" [")[0] for c in calls()[before:]] == ["slow 1"]
+
+
+def test_refused_arguments_exit_2_from_the_console_entry_and_leave_nothing_behind(tmp_path):
+    """The process path of a bad ``--set`` (``run()`` ends it with ``os._exit`` after flushing):
+    the message reaches stderr, the status is 2 and the output folder holds no file."""
+    out = tmp_path / "exp"
+    proc = subprocess.run([sys.executable, "-m", "qhyper.cli", "compare", "--set", "mle.layres=2", "--out", str(out),
+                           "--no-progress"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "no option 'layres' (did you mean 'layers'?)" in proc.stderr
+    assert not out.exists() or not any(out.iterdir())
