@@ -30,7 +30,7 @@ import numbers
 
 import torch
 
-from .._checks import InputTypeError
+from .._checks import InputTypeError, check_count
 from ..bitstrings import shannon_entropy
 from .base import Objective
 from .source import LossSource
@@ -58,7 +58,8 @@ class Scheduled(Objective):
     has_shot_form = False
     vertex_optimum = False
 
-    def __init__(self, objective: Objective, example: str):
+    def __init__(self, objective: Objective, example: str, start: float, fraction: float, stages: int,
+                 start_means: str):
         kind = type(self).__name__
         if isinstance(objective, type):
             raise InputTypeError(f"{kind} wraps an objective instance; got the class {objective.__name__}: "
@@ -67,6 +68,9 @@ class Scheduled(Objective):
             raise InputTypeError(f"{kind} wraps a qhyper objective (e.g. {kind}({example}())); got "
                                  f"{type(objective).__name__}")
         self.objective = objective
+        self.start = _fraction(start, f"start ({start_means})", False)
+        self.fraction = _fraction(fraction, "fraction", True)
+        self.num_stages = check_count(stages, "stages")
 
     @property
     def name(self) -> str:
@@ -105,16 +109,12 @@ class Annealed(Scheduled):
 
     def __init__(self, objective: Objective, start: float = DEFAULT_START, fraction: float = 0.5,
                  stages: int = 8):
-        super().__init__(objective, "MLE")
+        super().__init__(objective, "MLE", start, fraction, stages,
+                         "T0 as a fraction of the loss table's standard deviation")
         if not objective.vertex_optimum:
             raise ValueError(f"annealing applies to objectives whose optimum sits on a vertex of the probability "
                              f"simplex (MLE); {type(objective).__name__} has its own entropy or kernel term: "
                              f"train it without annealing")
-        from .._checks import check_count
-
-        self.start = _fraction(start, "start (T0 as a fraction of the loss table's standard deviation)", False)
-        self.fraction = _fraction(fraction, "fraction", True)
-        self.num_stages = check_count(stages, "stages")
         self.t0 = 0.0
         self.temperature = 0.0
 

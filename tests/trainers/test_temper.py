@@ -111,6 +111,8 @@ def test_tempering_is_refused_where_it_cannot_apply(table):
         Tempered(ELBO(), start=-1.0)
     with pytest.raises(ValueError, match="fraction"):
         Tempered(ELBO(), fraction=0.0)
+    with pytest.raises(ValueError, match="stages"):
+        Tempered(ELBO(), stages=0)
     with pytest.raises(ValueError, match="already tempered"):
         QHN(Tempered(ELBO()), anneal=2.0)
     with pytest.raises(ValueError, match="shot mode never reads"):
